@@ -1,0 +1,52 @@
+"""Errors an analyst can act on.
+
+Every expected failure (bad input file, unknown key, wrong parameter) is an
+``LktError``; the command line prints its message on one line and exits 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class LktError(Exception):
+    """Base class of the errors the command line reports without a traceback."""
+
+
+class InputError(LktError):
+    """An input file is missing, unreadable or holds a value that is wrong.
+
+    The message names the file and, where known, the sheet, row and column.
+    """
+
+    def __init__(
+        self,
+        file: str | Path,
+        problem: str,
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        where = [str(file)]
+        if sheet is not None:
+            where.append(f"sheet '{sheet}'")
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column '{column}'")
+        super().__init__(f"{', '.join(where)}: {problem}")
+        self.file = Path(file)
+        self.sheet, self.row, self.column, self.problem = sheet, row, column, problem
+
+
+class KeyDefinitionError(LktError):
+    """A distribution key is unknown or its parameters are wrong."""
+
+
+class ParameterError(LktError):
+    """A report parameter is unknown, of the wrong type or has a value not allowed."""
+
+
+class RunError(LktError):
+    """One or more report runs of a batch failed."""

@@ -1,0 +1,187 @@
+"""Distribution keys: how a group's cost is spread over its members.
+
+A key is data, a name plus a kind and its parameters, written in the project
+file or built in Python. Each kind is one function in ``KINDS`` that takes the
+members (``code, name, population`` and one column per age group) and returns
+every member's exact share as a ``Fraction``, the shares summing to one; and one
+sentence in ``DESCRIPTIONS`` that says the key in Norwegian. A new kind is one
+function and one entry in each registry.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import pandas as pd
+
+from . import norwegian as no
+from .allocate import as_fraction
+from .errors import KeyDefinitionError
+
+Shares = pd.Series  # exact shares (Fraction) indexed by member code, summing to 1
+
+
+@dataclass(frozen=True)
+class Key:
+    """A named distribution key.
+
+    Example:
+        >>> Key("bergen_50", "anchor", {"code": "1201", "share": 0.5})
+    """
+
+    name: str
+    kind: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    title: str | None = None  # the key in words, if the generated sentence will not do
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise KeyDefinitionError(f"key '{self.name}': unknown kind '{self.kind}'; kinds: {', '.join(KINDS)}")
+        try:
+            inspect.signature(KINDS[self.kind]).bind(None, **self.params)
+        except TypeError:
+            allowed = [p for p in inspect.signature(KINDS[self.kind]).parameters if p != "members"]
+            raise KeyDefinitionError(
+                f"key '{self.name}' of kind '{self.kind}' has parameters {sorted(self.params)}; "
+                f"it takes exactly: {', '.join(allowed) or 'none'}") from None
+
+    @property
+    def age_group(self) -> str | None:
+        """The age group a target-group key counts, so that the loader adds it up."""
+        return self.params.get("age_group")
+
+
+def shares(members: pd.DataFrame, key: Key) -> Shares:
+    """Every member's exact share under ``key``; members the key leaves out get 0."""
+    result = KINDS[key.kind](members, **key.params)
+    total = sum(result, Fraction(0))
+    if total != 1:
+        raise KeyDefinitionError(f"key '{key.name}': shares add up to {no.percent(total, 4)}, not 100 %")
+    return result.reindex(members["code"]).rename("share")
+
+
+def describe(members: pd.DataFrame, key: Key) -> str:
+    """The key in one Norwegian sentence, for the report's reader."""
+    return key.title or DESCRIPTIONS[key.kind](members, **key.params)
+
+
+# --- the kinds -------------------------------------------------------------------------------
+
+def _by(values: pd.Series) -> Shares:
+    values = values.astype(object).map(int)
+    total = sum(values)
+    if total <= 0:
+        raise KeyDefinitionError("nobody to split by: the population is zero")
+    return values.map(lambda v: Fraction(v, total))
+
+
+def _indexed(members: pd.DataFrame, column: str = "population") -> pd.Series:
+    return members.set_index("code")[column]
+
+
+def _share(value: object, what: str) -> Fraction:
+    try:
+        share = as_fraction(value)
+    except (TypeError, ValueError):
+        raise KeyDefinitionError(f"{what} '{value}' is not a number") from None
+    if not 0 <= share <= 1:
+        raise KeyDefinitionError(f"{what} {no.percent(share, 4)} must lie between 0 and 100 %")
+    return share
+
+
+def _known(members: pd.DataFrame, codes: list[str], what: str) -> list[str]:
+    unknown = [c for c in codes if c not in set(members["code"])]
+    if unknown:
+        raise KeyDefinitionError(f"{what}: unknown member code(s) {', '.join(unknown)}; "
+                                 f"members: {', '.join(members['code'])}")
+    if len(set(codes)) != len(codes):
+        raise KeyDefinitionError(f"{what}: a member code is named twice in {codes}")
+    return codes
+
+
+def anchor(members: pd.DataFrame, *, code: str, share: float) -> Shares:
+    """One member pays a fixed share; the others split the rest by population (the adopted key)."""
+    _known(members, [code], "anchor")
+    fixed = _share(share, "anchor share")
+    others = _by(_indexed(members).drop(code)) * (1 - fixed)
+    return pd.concat([pd.Series({code: fixed}), others])
+
+
+def per_capita(members: pd.DataFrame) -> Shares:
+    """All members by population."""
+    return _by(_indexed(members))
+
+
+def equal(members: pd.DataFrame) -> Shares:
+    """All members the same."""
+    return pd.Series(Fraction(1, len(members)), index=members["code"])
+
+
+def fixed_plus_per_capita(members: pd.DataFrame, *, fixed: float) -> Shares:
+    """A fraction split equally, the rest by population (a common inter-municipal model)."""
+    part = _share(fixed, "fixed part")
+    return equal(members) * part + per_capita(members) * (1 - part)
+
+
+def target_group(members: pd.DataFrame, *, age_group: str) -> Shares:
+    """By the population in an age group, e.g. children ``0-17`` or elderly ``67+``."""
+    if age_group not in members.columns:
+        raise KeyDefinitionError(f"age group '{age_group}' is not in the population data")
+    return _by(_indexed(members, age_group))
+
+
+def members_only(members: pd.DataFrame, *, codes: list[str]) -> Shares:
+    """Only the named members, by population; the others pay nothing (e.g. the pilot municipalities)."""
+    population = _indexed(members)
+    chosen = _by(population[_known(members, list(codes), "members_only")])
+    return chosen.reindex(population.index, fill_value=Fraction(0))
+
+
+def weights(members: pd.DataFrame, *, weights: Mapping[str, float]) -> Shares:
+    """An explicit table of shares, e.g. between the hospitals; members not named pay nothing."""
+    _known(members, list(weights), "weights")
+    table = pd.Series({code: _share(w, f"weight of {code}") for code, w in weights.items()}, dtype=object)
+    if sum(table) > 1:
+        raise KeyDefinitionError(f"weights add up to {no.percent(sum(table), 4)}: shares exceed 100 %")
+    return table.reindex(members["code"], fill_value=Fraction(0))
+
+
+KINDS: dict[str, Callable[..., Shares]] = {
+    "anchor": anchor,
+    "per_capita": per_capita,
+    "equal": equal,
+    "fixed_plus_per_capita": fixed_plus_per_capita,
+    "target_group": target_group,
+    "members_only": members_only,
+    "weights": weights,
+}
+
+
+def _name(members: pd.DataFrame, code: str) -> str:
+    return str(_indexed(members, "name").get(code, code))
+
+
+def _band_words(age_group: str) -> str:
+    low, _, high = age_group.partition("-")
+    return f"{low[:-1]} år og eldre" if age_group.endswith("+") else f"{low}\u2013{high} år"
+
+
+DESCRIPTIONS: dict[str, Callable[..., str]] = {
+    "anchor": lambda m, *, code, share: (
+        f"{_name(m, code)} betaler {no.percent(as_fraction(share))}; resten fordeles etter folketall "
+        f"mellom de {len(m) - 1} andre kommunene."),
+    "per_capita": lambda m: f"Fordelt etter folketall mellom alle de {len(m)} kommunene.",
+    "equal": lambda m: f"Fordelt likt mellom de {len(m)} kommunene.",
+    "fixed_plus_per_capita": lambda m, *, fixed: (
+        f"{no.percent(as_fraction(fixed))} fordeles likt mellom de {len(m)} kommunene, "
+        f"resten etter folketall."),
+    "target_group": lambda m, *, age_group: f"Fordelt etter folketall i aldersgruppen {_band_words(age_group)}.",
+    "members_only": lambda m, *, codes: (
+        f"Fordelt etter folketall mellom {no.join([_name(m, c) for c in codes])}; de andre betaler ikke."),
+    "weights": lambda m, *, weights: "Fast fordeling: " + no.join(
+        [f"{_name(m, c)} {no.percent(as_fraction(w))}" for c, w in weights.items()]) + ".",
+}

@@ -1,0 +1,37 @@
+"""Norwegian number format for the text a council member reads: ``1 525 000 kr``, ``12,5 %``."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+NBSP = "\u00a0"  # keeps "1 525 000" and "kr" on one line
+
+
+def number(value: float | int, decimals: int = 0) -> str:
+    """Format a number with a space between thousands and a decimal comma.
+
+    Example:
+        >>> number(1525000)
+        '1\\xa0525\\xa0000'
+    """
+    text = f"{float(value):,.{decimals}f}" if decimals else f"{round(value):,d}"
+    return text.replace(",", NBSP).replace(".", ",").replace("-", "\u2212")
+
+
+def kroner(value: int) -> str:
+    """Whole kroner as ``1 525 000 kr``."""
+    return f"{number(value)}{NBSP}kr"
+
+
+def percent(share: float | Fraction, decimals: int = 1) -> str:
+    """A share (0.125) as a percentage (``12,5 %``), dropping a needless ``,0``."""
+    value = float(share) * 100
+    text = number(value, decimals)
+    if "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return f"{text}{NBSP}%"
+
+
+def join(names: list[str]) -> str:
+    """``["Bergen", "Os", "Lindås"]`` as ``Bergen, Os og Lindås``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} og {names[-1]}"

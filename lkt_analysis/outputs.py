@@ -1,0 +1,50 @@
+"""Writing outputs so that nothing half-written is ever left behind.
+
+Every file is written to a temporary file in the same folder and renamed into
+place only when complete; a failure removes the temporary file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path``, on failure it is removed.
+
+    Example:
+        >>> with atomic_path("out.csv") as tmp:
+        ...     frame.to_csv(tmp)
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write UTF-8 text atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def write_allocation_csv(allocation: pd.DataFrame, path: str | Path) -> Path:
+    """Write the invoicing CSV (``year,group,code,name,population,share,amount_nok``) atomically."""
+    with atomic_path(path) as tmp:
+        allocation.to_csv(tmp, index=False, float_format="%.10g")
+    return Path(path)

@@ -1,0 +1,351 @@
+"""Population by municipality: Statistics Norway's table 07459 and the municipality register.
+
+Population always means SSB's count at 1 January of a year. Every loader returns
+the same tidy frame, ``code, year, age_group, population``, with ``code`` the
+4-digit municipality number as a string (leading zero kept) and one row per age
+group (``total`` plus bands such as ``0-17`` or ``67+``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+
+AGE_GROUPS: tuple[str, ...] = ("total", "0-17", "0-18", "67+")
+POPULATION_COLUMNS = ["code", "year", "age_group", "population"]
+REGISTER_COLUMNS = ["code", "name", "valid_from", "valid_to", "cooperation_council", "successor_code"]
+
+_CODE = re.compile(r"^(?:K-)?(\d{4})(?:\s|$)")
+_AGE = re.compile(r"(\d+)")
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_MISSING = {"..", ":", ".", "-", ""}
+
+
+def age_band(label: str) -> tuple[int, int | None]:
+    """Return the inclusive age bounds of a group label: ``"0-17"``, ``"67+"`` or ``"total"``.
+
+    Example:
+        >>> age_band("67+")
+        (67, None)
+    """
+    if label == "total":
+        return 0, None
+    if m := re.fullmatch(r"(\d+)-(\d+)", label):
+        low, high = int(m[1]), int(m[2])
+        if low <= high:
+            return low, high
+    if m := re.fullmatch(r"(\d+)\+", label):
+        return int(m[1]), None
+    raise ValueError(f"age group '{label}' is not 'total', 'A-B' or 'A+'")
+
+
+# --- the municipality register -------------------------------------------------------------
+
+def read_municipalities(path: str | Path) -> pd.DataFrame:
+    """Read the municipality register (code, name, validity, council, successor) and check it."""
+    path = Path(path)
+    frame = _read_csv(path, dtype=str, keep_default_na=False)
+    _require_columns(frame, REGISTER_COLUMNS, path)
+    frame = frame[REGISTER_COLUMNS].apply(lambda s: s.str.strip())
+    for i, row in frame.iterrows():
+        line = int(i) + 2
+        if not re.fullmatch(r"\d{4}", row["code"]):
+            raise InputError(path, f"code '{row['code']}' is not a 4-digit municipality number", row=line, column="code")
+        if row["successor_code"] and not re.fullmatch(r"\d{4}", row["successor_code"]):
+            raise InputError(path, f"successor '{row['successor_code']}' is not a 4-digit municipality number",
+                             row=line, column="successor_code")
+    duplicated = frame.loc[frame["code"].duplicated(), "code"]
+    if not duplicated.empty:
+        raise InputError(path, f"duplicate municipality code(s): {', '.join(sorted(set(duplicated)))}")
+    unknown = set(frame["successor_code"]) - set(frame["code"]) - {""}
+    if unknown:
+        raise InputError(path, f"successor code(s) not in the register: {', '.join(sorted(unknown))}")
+    for column in ("valid_from", "valid_to"):
+        parsed = pd.to_datetime(frame[column].replace("", None), format="%Y-%m-%d", errors="coerce")
+        bad = frame[column].ne("") & parsed.isna()
+        if bad.any():
+            line = int(bad.idxmax()) + 2
+            raise InputError(path, f"'{frame.at[bad.idxmax(), column]}' is not a date (YYYY-MM-DD)",
+                             row=line, column=column)
+        frame[column] = parsed.dt.date
+    frame["successor_code"] = frame["successor_code"].replace("", None)
+    return frame.reset_index(drop=True)
+
+
+def existing(municipalities: pd.DataFrame, on: date) -> pd.DataFrame:
+    """The municipalities of the register that exist on a given day."""
+    starts = municipalities["valid_from"].map(lambda d: d is None or pd.isna(d) or d <= on)
+    ends = municipalities["valid_to"].map(lambda d: d is None or pd.isna(d) or d >= on)
+    return municipalities[starts & ends]
+
+
+def successor_on(municipalities: pd.DataFrame, code: str, on: date) -> str:
+    """Follow the register's successor chain from ``code`` to the municipality that exists ``on`` a day.
+
+    Raises:
+        KeyError: the code is not in the register or its chain ends before ``on``.
+    """
+    alive = set(existing(municipalities, on)["code"])
+    successor = municipalities.set_index("code")["successor_code"]
+    seen = []
+    while code not in alive:
+        if code not in successor.index or code in seen or pd.isna(successor[code]):
+            raise KeyError(f"municipality {code} has no successor that exists on {on.isoformat()}")
+        seen.append(code)
+        code = successor[code]
+    return code
+
+
+# --- population loaders -----------------------------------------------------------------------
+
+def read_population(
+    paths: str | Path | Iterable[str | Path], *, age_groups: Sequence[str] = AGE_GROUPS
+) -> pd.DataFrame:
+    """Read population from one or more files into the tidy frame, one row per code, year and group.
+
+    Each file may be the project's tidy CSV (``code, year, age_group, population``),
+    an SSB Statistikkbanken CSV download of table 07459, JSON-stat 2 as SSB's API
+    returns it, or an xlsx sheet laid out like the CSV download. Single-year ages
+    are added up into ``age_groups``. A code, year and group found twice is an error.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    frames = []
+    for path in map(Path, paths):
+        frame = _read_one(path, age_groups)
+        frames.append(frame.assign(file=str(path)))
+    if not frames:
+        raise ValueError("no population file given")
+    population = pd.concat(frames, ignore_index=True)
+    twice = population[population.duplicated(["code", "year", "age_group"], keep=False)]
+    if not twice.empty:
+        first = twice.iloc[0]
+        files = " and ".join(sorted(set(twice.loc[(twice["code"] == first["code"]) & (twice["year"] == first["year"]), "file"])))
+        raise InputError(files, f"population for municipality {first['code']} in {first['year']} is given twice")
+    return population[POPULATION_COLUMNS].sort_values(["year", "code", "age_group"], ignore_index=True)
+
+
+def _read_one(path: Path, age_groups: Sequence[str]) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        single = _read_jsonstat(path)
+    elif suffix in {".xlsx", ".xlsm"}:
+        single = _single_ages_from_table(_read_excel_table(path), path)
+    else:
+        text = _read_text(path)
+        header = _header_line(text.splitlines(), path)
+        lines = text.splitlines()[header:]
+        sep = max(("\t", ";", ","), key=lines[0].count)
+        table = _read_csv(path, io.StringIO("\n".join(lines)), sep=sep, dtype=str, keep_default_na=False)
+        table.columns = [c.strip() for c in table.columns]
+        if {"code", "age_group"} <= set(table.columns):
+            return _tidy(table, path, age_groups, first_row=header + 2)
+        single = _single_ages_from_table(table, path, first_row=header + 2)
+    return _age_groups(single, age_groups)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise InputError(path, f"cannot read the file ({err.strerror or err})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _read_csv(path: Path, source: object = None, **kwargs: object) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path if source is None else source, **kwargs)
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise InputError(path, f"not a readable CSV file ({str(err).strip().splitlines()[0]})") from None
+
+
+def _header_line(lines: list[str], path: Path) -> int:
+    """Index of the header line: SSB downloads may start with a title line and a blank line."""
+    for i, line in enumerate(lines[:10]):
+        if re.search(r"\b(region|code)\b", line, flags=re.IGNORECASE):
+            return i
+    raise InputError(path, "no header line with a 'region' (or 'code') column in the first 10 lines")
+
+
+def _require_columns(frame: pd.DataFrame, columns: Iterable[str], path: Path, sheet: str | None = None) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(path, f"missing column(s) {', '.join(repr(c) for c in missing)}; "
+                               f"found {', '.join(repr(str(c)) for c in frame.columns)}", sheet=sheet)
+
+
+def _tidy(table: pd.DataFrame, path: Path, age_groups: Sequence[str], first_row: int) -> pd.DataFrame:
+    _require_columns(table, POPULATION_COLUMNS, path)
+    table = table[POPULATION_COLUMNS].apply(lambda s: s.str.strip())
+    for i, row in table.iterrows():
+        line = first_row + int(i)
+        if not re.fullmatch(r"\d{4}", row["code"]):
+            raise InputError(path, f"code '{row['code']}' is not a 4-digit municipality number", row=line, column="code")
+        if not re.fullmatch(r"\d{4}", row["year"]):
+            raise InputError(path, f"year '{row['year']}' is not a year", row=line, column="year")
+        if row["population"] not in _MISSING and not row["population"].isdigit():
+            raise InputError(path, f"'{row['population']}' is not a whole number of persons", row=line, column="population")
+    table = table[table["age_group"].isin(age_groups)]
+    return table.assign(
+        year=table["year"].astype(int),
+        population=pd.to_numeric(table["population"].replace(list(_MISSING), None)).astype("Int64"),
+    )
+
+
+def _single_ages_from_table(table: pd.DataFrame, path: Path, first_row: int = 2) -> pd.DataFrame:
+    """Turn an SSB 07459 table (years as columns or as rows) into ``code, year, age, population``."""
+    columns = {str(c).strip().lower(): c for c in table.columns}
+    region = columns.get("region")
+    age = next((columns[k] for k in ("age", "alder") if k in columns), None)
+    if region is None or age is None:
+        raise InputError(path, "expected SSB table 07459 with columns 'region' and 'age' (or 'alder'); "
+                               f"found {', '.join(repr(str(c)) for c in table.columns)}")
+    year = next((columns[k] for k in ("year", "år", "tid") if k in columns), None)
+    if year is not None:  # years as rows: one value column besides region, age, year and labels
+        values = [c for c in table.columns if c not in (region, age, year)
+                  and str(c).strip().lower() not in ("contents", "statistikkvariabel", "statistical variable")]
+        if len(values) != 1:
+            raise InputError(path, f"expected one value column besides region, age and year; found {values}")
+        long = table[[region, age, year, values[0]]].set_axis(["region", "age", "year", "value"], axis=1)
+    else:  # years as columns: "Persons 2018", "Personer 2018", "07459: Personer 2018"
+        years = {c: _YEAR.search(str(c)) for c in table.columns if c not in (region, age)}
+        if not years or not all(years.values()):
+            raise InputError(path, f"cannot find the year in column(s) {[str(c) for c, m in years.items() if not m]}")
+        long = table.melt(id_vars=[region, age], var_name="year", value_name="value").rename(
+            columns={region: "region", age: "age"})
+        long["year"] = long["year"].map(lambda c: years[c][1])
+    long = long.reset_index(drop=True)
+    long = long.assign(row=long.index % len(table) + first_row)
+    long = long.astype({"region": str, "age": str, "year": str, "value": str})
+    long["code"] = long["region"].str.strip().str.extract(_CODE, expand=False)
+    long = long[long["code"].notna()]  # other regions: county, country, "K-Rest", continental shelf
+    ages = long["age"].str.extract(_AGE, expand=False)
+    if ages.isna().any():
+        bad = long[ages.isna()].iloc[0]
+        raise InputError(path, f"age '{bad['age']}' is not an age in years", row=int(bad["row"]), column=str(age))
+    value = long["value"].str.strip()
+    missing = value.isin(_MISSING)
+    numeric = pd.to_numeric(value.where(~missing), errors="coerce")
+    bad = ~missing & (numeric.isna() | (numeric % 1 != 0) | (numeric < 0))
+    if bad.any():
+        first = long[bad].iloc[0]
+        raise InputError(path, f"'{first['value']}' is not a whole number of persons", row=int(first["row"]))
+    return pd.DataFrame({
+        "code": long["code"],
+        "year": pd.to_numeric(long["year"].str.extract(_YEAR, expand=False)).astype(int),
+        "age": ages.astype(int),
+        "population": numeric.astype("Int64"),
+    })
+
+
+def _read_excel_table(path: Path) -> pd.DataFrame:
+    try:
+        raw = pd.read_excel(path, header=None, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except Exception as err:  # openpyxl raises many kinds for a damaged file
+        raise InputError(path, f"not a readable xlsx workbook ({err})") from None
+    header = next((i for i, row in raw.head(10).iterrows()
+                   if any(str(v).strip().lower() == "region" for v in row)), None)
+    if header is None:
+        raise InputError(path, "no header row with a 'region' column in the first 10 rows")
+    table = raw.iloc[header + 1:].set_axis([str(v).strip() for v in raw.iloc[header]], axis=1)
+    return table.reset_index(drop=True)
+
+
+def _read_jsonstat(path: Path) -> pd.DataFrame:
+    """Read a JSON-stat 2 dataset of table 07459 as SSB's API returns it."""
+    try:
+        data = json.loads(_read_text(path))
+        ids, sizes, dims, values = data["id"], data["size"], data["dimension"], data["value"]
+    except (json.JSONDecodeError, KeyError, TypeError) as err:
+        raise InputError(path, f"not a JSON-stat 2 dataset ({err})") from None
+
+    def categories(dim: str) -> list[str]:
+        index = dims[dim]["category"]["index"]
+        return list(index) if isinstance(index, list) else sorted(index, key=index.get)
+
+    def find(*names: str) -> str:
+        for dim in ids:
+            if dim.lower() in names:
+                return dim
+        raise InputError(path, f"no dimension named {' or '.join(names)}; found {', '.join(ids)}")
+
+    region, age, year = find("region"), find("alder", "age"), find("tid", "year", "år")
+    index = pd.MultiIndex.from_product([categories(d) for d in ids], names=ids)
+    if isinstance(values, dict):  # the sparse form: {"0": 12, "5": 3}
+        values = [values.get(str(i)) for i in range(len(index))]
+    if len(index) != len(values) or [len(categories(d)) for d in ids] != list(sizes):
+        raise InputError(path, f"JSON-stat sizes {sizes} do not match its {len(values)} values")
+    frame = index.to_frame(index=False).assign(value=[("" if v is None else str(v)) for v in values])
+    table = frame.rename(columns={region: "region", age: "age", year: "year"})[["region", "age", "year", "value"]]
+    return _single_ages_from_table(table, path)
+
+
+def _age_groups(single: pd.DataFrame, age_groups: Sequence[str]) -> pd.DataFrame:
+    """Add single-year ages up into the named groups; a missing count makes its group missing."""
+    frames = []
+    for label in age_groups:
+        low, high = age_band(label)
+        rows = single[(single["age"] >= low) & ((single["age"] <= high) if high is not None else True)]
+        summed = rows.groupby(["code", "year"])["population"].sum(min_count=1)
+        has_missing = rows["population"].isna().groupby([rows["code"], rows["year"]]).any()
+        frames.append(summed.mask(has_missing).rename("population").reset_index().assign(age_group=label))
+    return pd.concat(frames, ignore_index=True)[POPULATION_COLUMNS]
+
+
+# --- the members of a budget year ---------------------------------------------------------
+
+def members(
+    population: pd.DataFrame, municipalities: pd.DataFrame, *, year: int, population_year: int
+) -> pd.DataFrame:
+    """The municipalities of a budget year with their population at 1 January of ``population_year``.
+
+    A budget year is allocated over the municipalities that exist on 1 January of
+    that year. When the population date lies before a merger, the population of
+    the merged municipalities is added up under the successor's code.
+
+    Returns:
+        ``code, name, cooperation_council, population`` and one column per other
+        age group (``0-17``, ``67+``, ...), one row per municipality, by code.
+    """
+    target = existing(municipalities, date(year, 1, 1))
+    source = existing(municipalities, date(population_year, 1, 1))
+    mapping = {}
+    for code in source["code"]:
+        try:
+            mapping[code] = successor_on(municipalities, code, date(year, 1, 1))
+        except KeyError as err:
+            raise InputError("municipality register", str(err.args[0])) from None
+    counted = population[(population["year"] == population_year) & population["code"].isin(mapping)]
+    absent = sorted(set(mapping) - set(counted["code"]))
+    if absent:
+        raise InputError("population data", f"no population at 1 January {population_year} for "
+                         f"municipality code(s) {', '.join(absent)}")
+    if counted["population"].isna().any():
+        bad = counted[counted["population"].isna()].iloc[0]
+        raise InputError("population data", f"population of {bad['code']} ({bad['age_group']}) at 1 January "
+                         f"{population_year} is missing ('..')")
+    wide = (counted.assign(code=counted["code"].map(mapping))
+            .pivot_table(index="code", columns="age_group", values="population", aggfunc="sum")
+            .astype("int64").rename(columns={"total": "population"}).rename_axis(columns=None))
+    unmatched = sorted(set(target["code"]) - set(wide.index))
+    if unmatched:
+        raise InputError("municipality register", f"municipality code(s) {', '.join(unmatched)} exist in "
+                         f"{year} but none of the municipalities of 1 January {population_year} lead to them")
+    table = target[["code", "name", "cooperation_council"]].merge(
+        wide, left_on="code", right_index=True, how="left", validate="1:1")
+    return table.sort_values("code", ignore_index=True)

@@ -1,0 +1,223 @@
+"""A project: its inputs, budget years and keys, read from a TOML project file, and its allocation.
+
+Another project of the same councils is a new project file and budget workbook,
+not new code. Paths in the project file are relative to the file itself.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import budget as budget_, keys, population as population_
+from .allocate import apportion, as_fraction
+from .errors import InputError, KeyDefinitionError
+from .keys import Key
+
+ALLOCATION_COLUMNS = ["year", "group", "code", "name", "population", "share", "amount_nok"]
+MUNICIPALITIES, HOSPITALS = "municipalities", "specialist_health_service"
+
+
+@dataclass(frozen=True)
+class BudgetYear:
+    """A budget year: its label for the reader and the population date it uses (1 January)."""
+
+    year: int
+    label: str
+    population_year: int
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything one project's allocation is computed from, read and checked once."""
+
+    name: str
+    path: Path
+    years: Mapping[int, BudgetYear]
+    keys: Mapping[str, Key]
+    key: str
+    hospital_key: str
+    financing: Mapping[str, Mapping[str, Fraction]]
+    hospitals: pd.DataFrame
+    budget: pd.DataFrame
+    population: pd.DataFrame
+    municipalities: pd.DataFrame
+    inputs: tuple[Path, ...]
+
+    def municipal_keys(self) -> list[str]:
+        """Names of the keys that spread the municipalities' cost."""
+        return [name for name, key in self.keys.items() if name != self.hospital_key]
+
+
+def load_project(
+    path: str | Path,
+    *,
+    budget: str | Path | None = None,
+    population: str | Path | Iterable[str | Path] | None = None,
+) -> Project:
+    """Read a project file and every input it names; ``budget`` and ``population`` override the file's."""
+    path = Path(path)
+    try:
+        with path.open("rb") as file:
+            spec = tomllib.load(file)
+    except FileNotFoundError:
+        raise InputError(path, "project file not found") from None
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise InputError(path, f"not a readable TOML project file ({err})") from None
+    meta = _table(spec, "project", path)
+
+    def field(table: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
+        if name not in table:
+            raise InputError(path, f"[{where}] has no '{name}'")
+        if not isinstance(table[name], kind):
+            raise InputError(path, f"[{where}] '{name}' must be a {kind.__name__}")
+        return table[name]
+
+    years = {}
+    for label, table in _table(spec, "years", path).items():
+        if not label.isdigit():
+            raise InputError(path, f"[years.{label}]: the budget year must be a year such as 2019")
+        years[int(label)] = BudgetYear(int(label), str(table.get("label", label)),
+                                       field(table, "population_year", int, f"years.{label}"))
+    key_specs = _table(spec, "keys", path)
+    try:
+        all_keys = {name: Key(name, str(field(table, "kind", str, f"keys.{name}")),
+                              {k: v for k, v in table.items() if k not in ("kind", "title")}, table.get("title"))
+                    for name, table in key_specs.items()}
+    except KeyDefinitionError as err:
+        raise InputError(path, str(err)) from None
+    default_key, hospital_key = field(meta, "key", str, "project"), field(meta, "hospital_key", str, "project")
+    for name in (default_key, hospital_key):
+        if name not in all_keys:
+            raise InputError(path, f"key '{name}' is not defined under [keys]")
+    financing = {}
+    for party, groups in _table(spec, "financing", path).items():
+        unknown = set(groups) - {MUNICIPALITIES, HOSPITALS}
+        if unknown:
+            raise InputError(path, f"[financing] '{party}': unknown group(s) {sorted(unknown)}; "
+                                   f"groups: {MUNICIPALITIES}, {HOSPITALS}")
+        fractions = {group: as_fraction(share) for group, share in groups.items()}
+        if sum(fractions.values()) != 1 or min(fractions.values()) < 0:
+            raise InputError(path, f"[financing] '{party}': the groups' fractions must add up to 1")
+        financing[party] = fractions
+    hospitals = pd.DataFrame(list(_table(spec, "hospitals", path).items()), columns=["code", "name"])
+
+    def relative(value: str | Path) -> Path:
+        return path.parent / value
+
+    budget_path = Path(budget) if budget is not None else relative(field(meta, "budget", str, "project"))
+    register_path = relative(field(meta, "municipalities", str, "project"))
+    if population is None:
+        population = [relative(p) for p in field(meta, "population", list, "project")]
+    population_paths = [Path(population)] if isinstance(population, (str, Path)) else list(map(Path, population))
+    age_groups = list(dict.fromkeys([*population_.AGE_GROUPS, *(k.age_group for k in all_keys.values() if k.age_group)]))
+
+    budget_frame = budget_.read_budget(budget_path, parties=financing)
+    for year in sorted(set(budget_frame["year"]) - set(years)):
+        raise InputError(budget_path, f"budget year {year} is not a year of the project file {path} "
+                                      f"(years: {', '.join(map(str, years))})", sheet=budget_.SHEET)
+    for year in sorted(set(years) - set(budget_frame["year"])):
+        raise InputError(budget_path, f"no budget rows for {year}, a year of the project file", sheet=budget_.SHEET)
+    return Project(
+        name=str(meta.get("name", path.stem)), path=path, years=years, keys=all_keys, key=default_key,
+        hospital_key=hospital_key, financing=financing, hospitals=hospitals, budget=budget_frame,
+        population=population_.read_population(population_paths, age_groups=age_groups),
+        municipalities=population_.read_municipalities(register_path),
+        inputs=(path, budget_path, register_path, *population_paths),
+    )
+
+
+def _table(spec: Mapping[str, Any], name: str, path: Path) -> Mapping[str, Any]:
+    table = spec.get(name)
+    if not isinstance(table, dict) or not table:
+        raise InputError(path, f"the project file needs a [{name}] table")
+    return table
+
+
+def budget_year(project: Project, year: int) -> BudgetYear:
+    """The project's budget year ``year``, or an error naming the years there are."""
+    if year not in project.years:
+        raise InputError(project.path, f"{year} is not a budget year of the project; "
+                                       f"budget years: {', '.join(map(str, project.years))}")
+    return project.years[year]
+
+
+def new_cost(project: Project, year: int) -> pd.DataFrame:
+    """The year's new cost per post and group (see :func:`lkt_analysis.budget.new_cost`)."""
+    budget_year(project, year)
+    return budget_.new_cost(project.budget[project.budget["year"] == year], project.financing)
+
+
+def members(project: Project, year: int) -> pd.DataFrame:
+    """The municipalities of ``year`` with their population at the year's population date."""
+    spec = budget_year(project, year)
+    return population_.members(project.population, project.municipalities,
+                               year=year, population_year=spec.population_year)
+
+
+def municipal_key(project: Project, key: str | Key | None, year: int) -> Key:
+    """The municipal key by name (default: the project's), its codes moved to the year's municipalities.
+
+    A key written with pre-2020 codes (Bergen 1201) still works for 2020 (Bergen 4601).
+    """
+    if not isinstance(key, Key):
+        name = key or project.key
+        if name not in project.municipal_keys():
+            raise KeyDefinitionError(f"unknown key '{name}'; keys: {', '.join(project.municipal_keys())}")
+        key = project.keys[name]
+
+    def move(code: str) -> str:
+        try:
+            return population_.successor_on(project.municipalities, str(code), pd.Timestamp(year, 1, 1).date())
+        except KeyError as err:
+            raise KeyDefinitionError(f"key '{key.name}': {err.args[0]}") from None
+
+    params = dict(key.params)
+    if "code" in params:
+        params["code"] = move(params["code"])
+    if "codes" in params:
+        params["codes"] = list(dict.fromkeys(move(c) for c in params["codes"]))
+    if "weights" in params:
+        moved: dict[str, Fraction] = {}
+        for code, weight in params["weights"].items():
+            moved[move(code)] = moved.get(move(code), Fraction(0)) + as_fraction(weight)
+        params["weights"] = moved
+    return Key(key.name, key.kind, params, key.title)
+
+
+def allocation(project: Project, year: int, key: str | Key | None = None) -> pd.DataFrame:
+    """Who pays how much in ``year``: the invoicing interface, one row per member of each group.
+
+    The municipalities' new cost is spread by ``key`` (default: the project's),
+    the specialist health service's by the project's hospital key; each group's
+    amounts are whole kroner adding up exactly to the group's total.
+
+    Returns:
+        ``year, group, code, name, population, share, amount_nok`` (population is
+        empty for hospitals).
+
+    Example:
+        >>> project = load_project(DEFAULT_PROJECT)
+        >>> allocation(project, 2019).groupby("group")["amount_nok"].sum()["municipalities"]
+        1525000
+    """
+    totals = budget_.group_totals(new_cost(project, year)).loc[year]
+    municipal = members(project, year)
+    hospitals = project.hospitals.assign(population=pd.NA)
+    parts = []
+    for group, group_members, group_key in (
+        (MUNICIPALITIES, municipal, municipal_key(project, key, year)),
+        (HOSPITALS, hospitals, project.keys[project.hospital_key]),
+    ):
+        share = keys.shares(group_members, group_key)
+        parts.append(group_members.assign(
+            year=year, group=group, share=share.map(float).to_numpy(),
+            amount_nok=apportion(int(totals[group]), share).to_numpy()))
+    result = pd.concat(parts, ignore_index=True)[ALLOCATION_COLUMNS]
+    return result.astype({"year": "int64", "population": "Int64", "share": "float64", "amount_nok": "int64"})
