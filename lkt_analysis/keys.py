@@ -60,7 +60,7 @@ def shares(members: pd.DataFrame, key: Key) -> Shares:
     result = KINDS[key.kind](members, **key.params)
     total = sum(result, Fraction(0))
     if total != 1:
-        raise KeyDefinitionError(f"key '{key.name}': shares add up to {no.percent(total, 4)}, not 100 %")
+        raise KeyDefinitionError(f"key '{key.name}': shares add up to {no.percent(total, 4)}, not {no.percent(1)}")
     return result.reindex(members["code"]).rename("share")
 
 
@@ -89,7 +89,7 @@ def _share(value: object, what: str) -> Fraction:
     except (TypeError, ValueError):
         raise KeyDefinitionError(f"{what} '{value}' is not a number") from None
     if not 0 <= share <= 1:
-        raise KeyDefinitionError(f"{what} {no.percent(share, 4)} must lie between 0 and 100 %")
+        raise KeyDefinitionError(f"{what} {no.percent(share, 4)} must lie between 0 and {no.percent(1)}")
     return share
 
 
@@ -146,7 +146,7 @@ def weights(members: pd.DataFrame, *, weights: Mapping[str, float]) -> Shares:
     _known(members, list(weights), "weights")
     table = pd.Series({code: _share(w, f"weight of {code}") for code, w in weights.items()}, dtype=object)
     if sum(table) > 1:
-        raise KeyDefinitionError(f"weights add up to {no.percent(sum(table), 4)}: shares exceed 100 %")
+        raise KeyDefinitionError(f"weights add up to {no.percent(sum(table), 4)}: shares exceed {no.percent(1)}")
     return table.reindex(members["code"], fill_value=Fraction(0))
 
 

@@ -155,6 +155,8 @@ def _read_one(path: Path, age_groups: Sequence[str]) -> pd.DataFrame:
 def _read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
     except OSError as err:
         raise InputError(path, f"cannot read the file ({err.strerror or err})") from None
     try:
@@ -175,7 +177,8 @@ def _read_csv(path: Path, source: object = None, **kwargs: object) -> pd.DataFra
 def _header_line(lines: list[str], path: Path) -> int:
     """Index of the header line: SSB downloads may start with a title line and a blank line."""
     for i, line in enumerate(lines[:10]):
-        if re.search(r"\b(region|code)\b", line, flags=re.IGNORECASE):
+        fields = {f.strip().strip('"').lower() for f in re.split(r"[\t;,]", line)}
+        if fields & {"region", "code"}:
             return i
     raise InputError(path, "no header line with a 'region' (or 'code') column in the first 10 lines")
 
@@ -310,7 +313,12 @@ def _age_groups(single: pd.DataFrame, age_groups: Sequence[str]) -> pd.DataFrame
 # --- the members of a budget year ---------------------------------------------------------
 
 def members(
-    population: pd.DataFrame, municipalities: pd.DataFrame, *, year: int, population_year: int
+    population: pd.DataFrame,
+    municipalities: pd.DataFrame,
+    *,
+    year: int,
+    population_year: int,
+    sources: tuple[str, str] = ("population data", "municipality register"),
 ) -> pd.DataFrame:
     """The municipalities of a budget year with their population at 1 January of ``population_year``.
 
@@ -321,7 +329,10 @@ def members(
     Returns:
         ``code, name, cooperation_council, population`` and one column per other
         age group (``0-17``, ``67+``, ...), one row per municipality, by code.
+
+    ``sources`` names the population files and the register in error messages.
     """
+    population_source, register_source = sources
     target = existing(municipalities, date(year, 1, 1))
     source = existing(municipalities, date(population_year, 1, 1))
     mapping = {}
@@ -329,22 +340,22 @@ def members(
         try:
             mapping[code] = successor_on(municipalities, code, date(year, 1, 1))
         except KeyError as err:
-            raise InputError("municipality register", str(err.args[0])) from None
+            raise InputError(register_source, str(err.args[0])) from None
     counted = population[(population["year"] == population_year) & population["code"].isin(mapping)]
     absent = sorted(set(mapping) - set(counted["code"]))
     if absent:
-        raise InputError("population data", f"no population at 1 January {population_year} for "
+        raise InputError(population_source, f"no population at 1 January {population_year} for "
                          f"municipality code(s) {', '.join(absent)}")
     if counted["population"].isna().any():
         bad = counted[counted["population"].isna()].iloc[0]
-        raise InputError("population data", f"population of {bad['code']} ({bad['age_group']}) at 1 January "
+        raise InputError(population_source, f"population of {bad['code']} ({bad['age_group']}) at 1 January "
                          f"{population_year} is missing ('..')")
     wide = (counted.assign(code=counted["code"].map(mapping))
             .pivot_table(index="code", columns="age_group", values="population", aggfunc="sum")
             .astype("int64").rename(columns={"total": "population"}).rename_axis(columns=None))
     unmatched = sorted(set(target["code"]) - set(wide.index))
     if unmatched:
-        raise InputError("municipality register", f"municipality code(s) {', '.join(unmatched)} exist in "
+        raise InputError(register_source, f"municipality code(s) {', '.join(unmatched)} exist in "
                          f"{year} but none of the municipalities of 1 January {population_year} lead to them")
     table = target[["code", "name", "cooperation_council"]].merge(
         wide, left_on="code", right_index=True, how="left", validate="1:1")

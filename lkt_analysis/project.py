@@ -157,8 +157,10 @@ def new_cost(project: Project, year: int) -> pd.DataFrame:
 def members(project: Project, year: int) -> pd.DataFrame:
     """The municipalities of ``year`` with their population at the year's population date."""
     spec = budget_year(project, year)
-    return population_.members(project.population, project.municipalities,
-                               year=year, population_year=spec.population_year)
+    population_files, register = project.inputs[3:], project.inputs[2]
+    return population_.members(project.population, project.municipalities, year=year,
+                               population_year=spec.population_year,
+                               sources=(" + ".join(map(str, population_files)), str(register)))
 
 
 def municipal_key(project: Project, key: str | Key | None, year: int) -> Key:

@@ -1,0 +1,57 @@
+"""Shared fixtures. Frames and workbooks built here are synthetic test data, not real figures,
+except where a fixture says it loads the bundled (real) inputs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+import lkt_analysis as lkt
+from lkt_analysis.budget import BUDGET_COLUMNS
+
+HEADINGS = list(BUDGET_COLUMNS)
+HB, KOM, DELT = "Helse Bergen", "Kommunene i foretaksområdet", "Delt mellom spesialisthelsetjenesten og kommunene"
+
+
+@pytest.fixture(scope="session")
+def project() -> lkt.Project:
+    """The bundled LKT project with its real inputs."""
+    return lkt.load_project(lkt.paths.DEFAULT_PROJECT)
+
+
+def write_budget(path: Path, rows: list[list[object]], *, sheet: str = "Budsjett",
+                 headings: list[str] = HEADINGS) -> Path:
+    """Write a budget workbook with the given rows under the standard headings (synthetic)."""
+    workbook = Workbook()
+    worksheet = workbook.active
+    worksheet.title = sheet
+    worksheet.append(headings)
+    for row in rows:
+        worksheet.append(row)
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path) -> Path:
+    """A copy of the bundled project folder that a test may change (budget, project file)."""
+    target = tmp_path / "raw"
+    shutil.copytree(lkt.paths.DATA_RAW, target)
+    return target
+
+
+@pytest.fixture
+def members() -> pd.DataFrame:
+    """Four synthetic municipalities."""
+    return pd.DataFrame({
+        "code": ["0001", "0002", "0003", "0004"],
+        "name": ["Aby", "Bby", "Cby", "Dby"],
+        "cooperation_council": ["A", "A", "B", "B"],
+        "population": [1000, 300, 200, 100],
+        "0-17": [200, 80, 40, 30],
+        "67+": [150, 40, 50, 10],
+    })

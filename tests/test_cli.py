@@ -1,0 +1,96 @@
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import lkt_analysis as lkt
+from lkt_analysis.cli import main
+from conftest import HB, write_budget
+
+COLUMNS = "year,group,code,name,population,share,amount_nok"
+
+
+@pytest.mark.parametrize("year, municipalities, hospitals, bergen", [
+    (2018, 112_500, 77_500, 56_250), (2019, 1_525_000, 1_235_000, 762_500)])
+def test_allocate_writes_the_invoicing_csv(tmp_path, capsys, year, municipalities, hospitals, bergen):
+    output = tmp_path / "out.csv"
+    assert main(["allocate", "--year", str(year), "-o", str(output)]) == 0
+    assert output.read_text(encoding="utf-8").splitlines()[0] == COLUMNS
+    table = pd.read_csv(output, dtype={"code": str})
+    assert table.groupby("group")["amount_nok"].sum().to_dict() == {
+        "municipalities": municipalities, "specialist_health_service": hospitals}
+    assert table.set_index("code").loc["1201", "amount_nok"] == bergen
+    assert table["amount_nok"].dtype == "int64" and (table["code"].str.len() == 4).sum() == 24
+    printed = capsys.readouterr().out
+    assert "Bergen" in printed and f"{municipalities:,}".replace(",", " ") + " kr" in printed
+    assert list(tmp_path.iterdir()) == [output]  # no temporary file left
+
+
+def test_allocate_with_another_key_and_inputs(tmp_path):
+    output = tmp_path / "out.csv"
+    raw = lkt.paths.DATA_RAW
+    assert main(["allocate", "--year", "2019", "--key", "equal", "--budget", str(raw / "lkt_budget.xlsx"),
+                 "--population", str(raw / "ssb" / "07459_Personer2015-2018.csv"), "-o", str(output)]) == 0
+    town = pd.read_csv(output, dtype={"code": str}).query("group == 'municipalities'")
+    assert town["amount_nok"].max() - town["amount_nok"].min() <= 1
+
+
+def test_the_installed_command(tmp_path):
+    output = tmp_path / "a.csv"
+    run = subprocess.run([sys.executable, "-m", "lkt_analysis.cli", "allocate", "--year", "2018", "-o", str(output)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "municipalities: 112 500 kr" in run.stdout
+
+
+def _budget_with(project_dir, rows):
+    write_budget(project_dir / "lkt_budget.xlsx", rows)
+    return ["--project", str(project_dir / "lkt_project.toml")]
+
+
+OK = [["1", "a", 2018, 100, None, HB], ["1", "a", 2019, 100, None, HB]]
+
+
+@pytest.mark.parametrize("setup, message", [
+    (lambda d: ["--budget", str(d / "missing.xlsx")], "missing.xlsx: file not found"),
+    (lambda d: ["--population", str(d / "missing.csv")], "missing.csv: file not found"),
+    (lambda d: _budget_with(d, OK + [["2", "a", 2019, "ti", None, HB]]), r"row 4, column 'Beløp \(kr\)'"),
+    (lambda d: _budget_with(d, OK + [["2", "a", 2019, -10, None, HB]]), "negative"),
+    (lambda d: _budget_with(d, OK + [["2", "a", 2019, 10, None, "NAV"]]), "unknown financing party 'NAV'"),
+    (lambda d: _budget_with(d, OK[:1]), "no budget rows for 2019"),
+    (lambda d: ["--year", "2020"], "2020 is not a budget year"),
+    (lambda d: ["--key", "nope"], "unknown key 'nope'"),
+    (lambda d: _edit(d, "municipalities.csv", "1232,Eidfjord", "1201,Eidfjord"), "duplicate municipality code"),
+    (lambda d: _edit(d, "municipalities.csv", "1411,Gulen", "9911,Gulen"), "no population at 1 January 2018.*9911"),
+    (lambda d: _edit(d, "lkt_project.toml", "population_year = 2018\n\n[years.2019]",
+                     "population_year = 2014\n\n[years.2019]"), "no population at 1 January 2014"),
+    (lambda d: _edit(d, "lkt_project.toml", "share = 0.5", "share = 1.2"), r"between 0 and 100\s%"),
+    (lambda d: _edit(d, "lkt_project.toml", "{ helse_bergen = 1.0 }", "{ helse_bergen = 1.5 }"), r"100\s%"),
+])
+def test_errors_are_one_line_exit_2_and_write_nothing(project_dir, tmp_path, capsys, setup, message):
+    args = setup(project_dir)
+    if "--project" not in args:
+        args += ["--project", str(project_dir / "lkt_project.toml")]
+    if "--year" not in args:
+        args += ["--year", "2018"]
+    output = tmp_path / "out" / "allocation.csv"
+    assert main(["allocate", *args, "-o", str(output)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lkt: error: ") and err.count("\n") == 1 and "Traceback" not in err
+    assert pd.Series([err]).str.contains(message).all(), err
+    assert not output.parent.exists() or not any(output.parent.iterdir())
+
+
+def _edit(directory, name, old, new):
+    path = directory / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return []
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["allocate"])
+    assert exit_.value.code == 2 and "--year" in capsys.readouterr().err

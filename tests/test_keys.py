@@ -1,0 +1,89 @@
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import lkt_analysis as lkt
+from lkt_analysis import Key, apportion, describe, shares
+from strategies import members as members_strategy, totals
+
+
+def test_anchor(members):
+    result = shares(members, Key("k", "anchor", {"code": "0001", "share": 0.5}))
+    assert result.to_dict() == {"0001": Fraction(1, 2), "0002": Fraction(1, 4),
+                                "0003": Fraction(1, 6), "0004": Fraction(1, 12)}
+
+
+def test_per_capita_equal_and_fixed_plus_per_capita(members):
+    assert shares(members, Key("k", "per_capita"))["0004"] == Fraction(100, 1600)
+    assert set(shares(members, Key("k", "equal"))) == {Fraction(1, 4)}
+    mixed = shares(members, Key("k", "fixed_plus_per_capita", {"fixed": 0.2}))
+    assert mixed["0004"] == Fraction(1, 5) / 4 + Fraction(4, 5) * Fraction(100, 1600)
+
+
+def test_target_group_members_only_and_weights(members):
+    assert shares(members, Key("k", "target_group", {"age_group": "67+"}))["0003"] == Fraction(50, 250)
+    pilot = shares(members, Key("k", "members_only", {"codes": ["0002", "0004"]}))
+    assert pilot.to_dict() == {"0001": 0, "0002": Fraction(3, 4), "0003": 0, "0004": Fraction(1, 4)}
+    table = shares(members, Key("k", "weights", {"weights": {"0001": 0.7, "0003": 0.3}}))
+    assert table.to_dict() == {"0001": Fraction(7, 10), "0002": 0, "0003": Fraction(3, 10), "0004": 0}
+
+
+@pytest.mark.parametrize("key, message", [
+    (Key("k", "weights", {"weights": {"0001": 0.7, "0003": 0.4}}), r"exceed 100\s%"),
+    (Key("k", "weights", {"weights": {"0001": 0.7}}), r"add up to 70\s%, not 100\s%"),
+    (Key("k", "anchor", {"code": "0001", "share": 1.5}), r"between 0 and 100\s%"),
+    (Key("k", "anchor", {"code": "9999", "share": 0.5}), "unknown member code"),
+    (Key("k", "members_only", {"codes": ["0001", "0001"]}), "named twice"),
+    (Key("k", "target_group", {"age_group": "6-15"}), "age group '6-15' is not in the population data"),
+    (Key("k", "fixed_plus_per_capita", {"fixed": "much"}), "not a number"),
+])
+def test_bad_keys(members, key, message):
+    with pytest.raises(lkt.KeyDefinitionError, match=message):
+        shares(members, key)
+
+
+def test_unknown_kind_or_parameter():
+    with pytest.raises(lkt.KeyDefinitionError, match="unknown kind 'lottery'"):
+        Key("k", "lottery")
+    with pytest.raises(lkt.KeyDefinitionError, match="takes exactly: code, share"):
+        Key("k", "anchor", {"code": "1201", "shear": 0.5})
+
+
+def test_descriptions_in_norwegian(members):
+    assert describe(members, Key("k", "anchor", {"code": "0001", "share": 0.5})) == (
+        "Aby betaler 50\xa0%; resten fordeles etter folketall mellom de 3 andre kommunene.")
+    assert describe(members, Key("k", "target_group", {"age_group": "67+"})).endswith("67 år og eldre.")
+    assert describe(members, Key("k", "members_only", {"codes": ["0001", "0002", "0003"]})).startswith(
+        "Fordelt etter folketall mellom Aby, Bby og Cby")
+    assert describe(members, Key("k", "equal", title="Egen tekst")) == "Egen tekst"
+
+
+KEYS = [
+    Key("anchor", "anchor", {"code": "1000", "share": 0.5}),
+    Key("per_capita", "per_capita"),
+    Key("equal", "equal"),
+    Key("fixed", "fixed_plus_per_capita", {"fixed": 0.2}),
+    Key("children", "target_group", {"age_group": "0-17"}),
+    Key("elderly", "target_group", {"age_group": "67+"}),
+    Key("pilot", "members_only", {"codes": ["1000", "1001"]}),
+    Key("weights", "weights", {"weights": {"1000": 0.25, "1001": 0.75}}),
+]
+
+
+@pytest.mark.parametrize("key", KEYS, ids=lambda k: k.name)
+@given(members=members_strategy(), total=totals)
+def test_every_key_allocates_exactly_and_never_negative(key, members, total):
+    share = shares(members, key)
+    assert sum(share) == 1 and (share >= 0).all()
+    amounts = apportion(total, share)
+    assert amounts.sum() == total and (amounts >= 0).all()
+    assert list(amounts.index) == list(members["code"])
+
+
+@given(members=members_strategy(min_size=3), share=st.integers(0, 100), total=totals)
+def test_anchor_member_pays_its_share_to_the_krone(members, share, total):
+    key = Key("k", "anchor", {"code": "1000", "share": share / 100})
+    amount = apportion(total, shares(members, key))["1000"]
+    assert abs(amount - Fraction(total * share, 100)) < 1

@@ -1,0 +1,96 @@
+import pandas as pd
+import pytest
+
+import lkt_analysis as lkt
+from lkt_analysis.project import ALLOCATION_COLUMNS
+from conftest import DELT, HB, KOM, write_budget
+
+
+@pytest.mark.parametrize("year, municipalities, hospitals, bergen", [
+    (2018, 112_500, 77_500, 56_250),
+    (2019, 1_525_000, 1_235_000, 762_500),
+])
+def test_seed_figures(project, year, municipalities, hospitals, bergen):
+    result = lkt.allocation(project, year)
+    assert list(result.columns) == ALLOCATION_COLUMNS
+    by_group = result.groupby("group")
+    assert by_group["amount_nok"].sum().to_dict() == {"municipalities": municipalities,
+                                                      "specialist_health_service": hospitals}
+    town = result[result["group"] == "municipalities"]
+    assert len(town) == 24 and town["code"].str.fullmatch(r"\d{4}").all()
+    assert town.set_index("code").loc["1201", "amount_nok"] == bergen
+    assert town.set_index("code").loc["1201", "share"] == 0.5
+    hospital = result[result["group"] == "specialist_health_service"].iloc[0]
+    assert hospital["name"] == "Helse Bergen HF" and hospital["amount_nok"] == hospitals
+    assert pd.isna(hospital["population"])
+
+
+def test_the_other_23_pay_by_population_at_1_january_2018(project):
+    result = lkt.allocation(project, 2019).set_index("code")
+    others = result.loc[result.index.str.fullmatch(r"\d{4}") & (result.index != "1201")]
+    assert others["population"].sum() == 174_081  # SOURCES.md: the other municipalities, 1 Jan 2018
+    expected = others["population"] / 174_081 * 762_500
+    assert (others["amount_nok"] - expected).abs().max() < 1
+
+
+@pytest.mark.parametrize("key", ["per_capita", "equal", "fixed_20_per_capita", "children_0_17",
+                                 "children_0_18", "elderly_67", "pilot_municipalities"])
+def test_every_project_key_allocates_the_seed_totals(project, key):
+    result = lkt.allocation(project, 2019, key)
+    assert result.groupby("group")["amount_nok"].sum()["municipalities"] == 1_525_000
+    assert (result["amount_nok"] >= 0).all()
+
+
+def test_pilot_municipalities_only(project):
+    result = lkt.allocation(project, 2018, "pilot_municipalities").set_index("code")
+    payers = result.loc[(result["group"] == "municipalities") & (result["amount_nok"] > 0)]
+    assert set(payers.index) == {"1201", "1243", "1263"}
+
+
+def test_unknown_year_and_key(project):
+    with pytest.raises(lkt.InputError, match="2020 is not a budget year.*2018, 2019"):
+        lkt.allocation(project, 2020)
+    with pytest.raises(lkt.KeyDefinitionError, match="unknown key 'bergen'.*bergen_50"):
+        lkt.allocation(project, 2019, "bergen")
+
+
+def _project_2020(project_dir, population_year: int):
+    text = (project_dir / "lkt_project.toml").read_text(encoding="utf-8")
+    text += f'\n[years.2020]\nlabel = "2020"\npopulation_year = {population_year}\n'
+    (project_dir / "lkt_project.toml").write_text(text, encoding="utf-8")
+    rows = [["1", "Pilot", 2020, 1_000_000, None, KOM], ["2", "Reiser", 2020, 50_001, None, DELT],
+            ["3", "Leder", 2020, 450_000, None, HB]]
+    budget = lkt.read_budget(lkt.paths.DATA_RAW / "lkt_budget.xlsx")
+    rows += budget.assign(covered=budget["covered"].map({True: "x", False: None})).values.tolist()
+    write_budget(project_dir / "lkt_budget.xlsx", rows)
+    return lkt.load_project(project_dir / "lkt_project.toml")
+
+
+@pytest.mark.parametrize("population_year", [2019, 2020])
+def test_2020_is_allocated_over_the_18_municipalities_after_the_reform(project_dir, population_year):
+    project = _project_2020(project_dir, population_year)
+    result = lkt.allocation(project, 2020)
+    town = result[result["group"] == "municipalities"].set_index("code")
+    assert len(town) == 18 and town.index.str.startswith("46").all()
+    assert town["amount_nok"].sum() == 1_025_001
+    assert abs(town.loc["4601", "amount_nok"] - 512_500.5) < 1  # the key names Bergen 1201: now 4601
+    pilot = lkt.allocation(project, 2020, "pilot_municipalities").set_index("code")
+    pilot = pilot[pilot["group"] == "municipalities"]
+    assert set(pilot.index[pilot["amount_nok"] > 0]) == {"4601", "4624", "4631"}  # Bergen, Bjørnafjorden, Alver
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda t: t.replace('key = "bergen_50"', 'key = "nope"'), "key 'nope' is not defined"),
+    (lambda t: t.replace("share = 0.5", "shear = 0.5"), "takes exactly: code, share"),
+    (lambda t: t.replace("population_year = 2018\n\n[years.2019]", "\n[years.2019]"), r"\[years.2018\] has no"),
+    (lambda t: t.replace("[years.2019]", "[years.2017]"), "budget year 2019 is not a year"),
+    (lambda t: t + '\n[years.2021]\npopulation_year = 2020\n', "no budget rows for 2021"),
+    (lambda t: t.replace("municipalities = 0.5 }", "municipalities = 0.6 }"), "must add up to 1"),
+    (lambda t: t.replace("[project]", "[project"), "not a readable TOML"),
+])
+def test_bad_project_files(project_dir, edit, message):
+    path = project_dir / "lkt_project.toml"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(lkt.InputError, match=message) as err:
+        lkt.load_project(path)
+    assert str(project_dir) in str(err.value)  # names the project file or the budget workbook
