@@ -7,18 +7,20 @@ The public API::
     lkt.allocation(project, 2019, key="bergen_50")
 """
 
-from . import paths
+from . import batch, paths, report
 from .allocate import apportion
 from .budget import group_totals, read_budget
 from .errors import InputError, KeyDefinitionError, LktError, ParameterError
 from .keys import KINDS, Key, describe, shares
 from .population import read_municipalities, read_population
 from .project import Project, allocation, load_project, members, municipal_key, new_cost
+from .workbook import write_workbook
 
 __version__ = "0.1.0"
 
 __all__ = [
     "KINDS", "InputError", "Key", "KeyDefinitionError", "LktError", "ParameterError", "Project",
     "allocation", "apportion", "describe", "group_totals", "load_project", "members", "municipal_key",
-    "new_cost", "paths", "read_budget", "read_municipalities", "read_population", "shares",
+    "batch", "new_cost", "paths", "read_budget", "read_municipalities", "read_population", "report", "shares",
+    "write_workbook",
 ]

@@ -23,11 +23,11 @@ def kroner(value: int) -> str:
     return f"{number(value)}{NBSP}kr"
 
 
-def percent(share: float | Fraction, decimals: int = 1) -> str:
-    """A share (0.125) as a percentage (``12,5 %``), dropping a needless ``,0``."""
+def percent(share: float | Fraction, decimals: int = 1, *, trim: bool = True) -> str:
+    """A share (0.125) as a percentage (``12,5 %``); ``trim`` drops a needless ``,0``."""
     value = float(share) * 100
     text = number(value, decimals)
-    if "," in text:
+    if trim and "," in text:
         text = text.rstrip("0").rstrip(",")
     return f"{text}{NBSP}%"
 

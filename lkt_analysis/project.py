@@ -38,6 +38,7 @@ class Project:
     """Everything one project's allocation is computed from, read and checked once."""
 
     name: str
+    short_name: str
     path: Path
     years: Mapping[int, BudgetYear]
     keys: Mapping[str, Key]
@@ -125,7 +126,7 @@ def load_project(
     for year in sorted(set(years) - set(budget_frame["year"])):
         raise InputError(budget_path, f"no budget rows for {year}, a year of the project file", sheet=budget_.SHEET)
     return Project(
-        name=str(meta.get("name", path.stem)), path=path, years=years, keys=all_keys, key=default_key,
+        name=str(meta.get("name", path.stem)), short_name=str(meta.get("short_name", path.stem)), path=path, years=years, keys=all_keys, key=default_key,
         hospital_key=hospital_key, financing=financing, hospitals=hospitals, budget=budget_frame,
         population=population_.read_population(population_paths, age_groups=age_groups),
         municipalities=population_.read_municipalities(register_path),

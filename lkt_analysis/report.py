@@ -1,0 +1,312 @@
+"""What a yearly report shows: Norwegian tables, sentences and charts for one budget year and key.
+
+Functions return DataFrames (numbers, for the spreadsheet; or text in Norwegian
+number format, for reading), Markdown strings, or matplotlib Figures; the
+notebook shows them and nothing here prints or saves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from . import keys as keys_
+from . import norwegian as no
+from .errors import ParameterError
+from .project import HOSPITALS, MUNICIPALITIES, Project, allocation, budget_year, members, municipal_key, new_cost
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+GROUP_NAMES = {HOSPITALS: "Spesialisthelsetjenesten", MUNICIPALITIES: "Kommunene"}
+MUNICIPALITY_HEADINGS = {
+    "cooperation_council": "Samarbeidsutval",
+    "code": "Kommunenr.",
+    "name": "Kommune",
+    "population": "Folketall",
+    "share": "Andel",
+    "amount_nok": "Beløp (kr)",
+    "nok_per_inhabitant": "Kr per innbygger",
+}
+
+
+def effective_key(project: Project, name: str, overrides: Mapping[str, Any] | None = None) -> keys_.Key:
+    """The project's municipal key ``name``, with some of its parameters changed for this report.
+
+    Example:
+        >>> effective_key(project, "bergen_50", {"share": 0.4}).params["share"]
+        0.4
+    """
+    key = project.keys.get(name)
+    if key is None or name not in project.municipal_keys():
+        raise ParameterError(f"unknown key '{name}'; keys: {', '.join(project.municipal_keys())}")
+    if not overrides:
+        return key
+    changed = keys_.Key(name, key.kind, {**key.params, **overrides})
+    return keys_.Key(f"{name} ({', '.join(f'{k}={v}' for k, v in overrides.items())})", key.kind, changed.params)
+
+
+def describe_key(project: Project, year: int, key: str | keys_.Key | None = None) -> str:
+    """The municipal key in one Norwegian sentence, with the year's municipalities."""
+    return keys_.describe(members(project, year), municipal_key(project, key, year))
+
+
+def population_date(project: Project, year: int) -> str:
+    """The population date of a budget year in words: ``1. januar 2018``."""
+    return f"1. januar {budget_year(project, year).population_year}"
+
+
+def headline(project: Project, year: int, key: str | keys_.Key | None = None) -> str:
+    """The year's total new cost, its split between the groups, the key in words and the population date."""
+    spec = budget_year(project, year)
+    totals = allocation(project, year, key).groupby("group")["amount_nok"].sum()
+    key_text = describe_key(project, year, key)
+    return (
+        f"**Ny kostnad til fordeling {spec.label}: {no.kroner(totals.sum())}.** "
+        f"Spesialisthelsetjenesten dekker {no.kroner(totals.get(HOSPITALS, 0))} og kommunene "
+        f"{no.kroner(totals.get(MUNICIPALITIES, 0))}.\n\n"
+        f"**Fordelingsnøkkel for kommunene:** {key_text}\n\n"
+        f"Folketall per {population_date(project, year)} (Statistisk sentralbyrå, tabell 07459)."
+    )
+
+
+def budget_table(project: Project, year: int) -> pd.DataFrame:
+    """The year's posts: amount, whether already covered, financing party, and what each group gets."""
+    posts = project.budget[project.budget["year"] == year]
+    parts = (new_cost(project, year).pivot_table(index="post", columns="group", values="amount_nok", aggfunc="sum")
+             .reindex(columns=[HOSPITALS, MUNICIPALITIES]))
+    table = posts.merge(parts, left_on="post", right_index=True, how="left", validate="1:1")
+    table = pd.DataFrame({
+        "Post": table["post"],
+        "Kostnadselement": table["cost_element"],
+        "Beløp (kr)": table["amount_nok"],
+        "Dekket": table["covered"].map({True: "* dekket", False: ""}),
+        "Finansiering": table["financed_by"],
+        "Til fordeling, spesialisthelsetjenesten (kr)": table[HOSPITALS].fillna(0).astype("int64"),
+        "Til fordeling, kommunene (kr)": table[MUNICIPALITIES].fillna(0).astype("int64"),
+    })
+    total = {**{c: "" for c in table.columns}, "Post": "Totalt"}
+    for column in table.columns[[2, 5, 6]]:
+        total[column] = int(table[column].sum())
+    return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+
+
+def municipality_table(project: Project, year: int, key: str | keys_.Key | None = None) -> pd.DataFrame:
+    """Each municipality's population, share, amount and kr per inhabitant, with council subtotals and a total.
+
+    Rows are grouped by cooperation council in the register's order; a subtotal
+    row has an empty code and the name ``Sum <council>``; the last row is ``Totalt``.
+    """
+    result = allocation(project, year, key)
+    town = result[result["group"] == MUNICIPALITIES].merge(
+        members(project, year)[["code", "cooperation_council"]], on="code", validate="1:1")
+    councils = sorted(set(town["cooperation_council"]))
+    rows = []
+    for council in councils:
+        block = town[town["cooperation_council"] == council].sort_values("code")
+        if block.empty:
+            continue
+        rows.append(block)
+        if len(block) > 1:
+            rows.append(_sum_row(block, council, f"Sum {council}"))
+    rows.append(_sum_row(town, "", "Totalt"))
+    table = pd.concat(rows, ignore_index=True)
+    table["nok_per_inhabitant"] = table["amount_nok"] / table["population"].astype("float64")
+    return table[list(MUNICIPALITY_HEADINGS)].astype({"population": "int64", "amount_nok": "int64"})
+
+
+def _sum_row(block: pd.DataFrame, council: str, name: str) -> pd.DataFrame:
+    return pd.DataFrame([{"cooperation_council": council, "code": "", "name": name,
+                          "population": int(block["population"].sum()), "share": float(block["share"].sum()),
+                          "amount_nok": int(block["amount_nok"].sum())}])
+
+
+def hospital_table(project: Project, year: int) -> pd.DataFrame:
+    """The specialist health service's part per hospital trust."""
+    result = allocation(project, year)
+    hospitals = result[result["group"] == HOSPITALS]
+    return pd.DataFrame({"Helseforetak": hospitals["name"], "Andel": hospitals["share"],
+                         "Beløp (kr)": hospitals["amount_nok"]}).reset_index(drop=True)
+
+
+def for_reading(table: pd.DataFrame) -> pd.DataFrame:
+    """A table as text in Norwegian number format, with Norwegian headings, for the report."""
+    table = table.rename(columns=MUNICIPALITY_HEADINGS)
+    shown = table.copy()
+    for column in table.columns:
+        values = table[column]
+        if column in ("Andel",):
+            shown[column] = values.map(lambda v: no.percent(v, 2, trim=False))
+        elif column == "Kr per innbygger":
+            shown[column] = values.map(lambda v: no.number(v, 2))
+        elif pd.api.types.is_integer_dtype(values) or column.endswith("(kr)") or column == "Folketall":
+            shown[column] = values.map(lambda v: v if isinstance(v, str) else no.number(v))
+    return shown
+
+
+def amounts_chart(table: pd.DataFrame, *, title: str) -> Figure:
+    """Horizontal bars of the amount per municipality, largest first."""
+    rows = table[table["code"] != ""].sort_values("amount_nok")
+    return _bars(rows["name"], rows["amount_nok"], rows["code"], title=title, xlabel="Beløp (kr)")
+
+
+def per_inhabitant_chart(table: pd.DataFrame, *, title: str) -> Figure:
+    """Horizontal bars of kr per inhabitant per municipality, with the average over all as a line.
+
+    This is the chart that shows what a fixed share for one member does to the per-capita burden.
+    """
+    rows = table[table["code"] != ""].sort_values("nok_per_inhabitant")
+    figure = _bars(rows["name"], rows["nok_per_inhabitant"], rows["code"], title=title,
+                   xlabel="Kroner per innbygger", decimals=2)
+    total = table[table["name"] == "Totalt"].iloc[0]
+    average = total["amount_nok"] / total["population"]
+    axes = figure.axes[0]
+    axes.axvline(average, color="#444444", linestyle="--", linewidth=1,
+                 label=f"Gjennomsnitt for alle: {no.number(average, 2)} kr")
+    axes.legend(loc="lower right", frameon=True)
+    return figure
+
+
+def split_chart(project: Project, year: int) -> Figure:
+    """The year's new cost by group and by financing party, side by side."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    posts = new_cost(project, year)
+    by_group = posts.groupby("group")["amount_nok"].sum().rename(GROUP_NAMES).sort_values()
+    by_party = posts.groupby("financed_by")["amount_nok"].sum().sort_values()
+    figure = Figure(figsize=(12, 3.2), layout="constrained")
+    left, right = figure.subplots(1, 2)
+    for axes, values, title in ((left, by_group, "Etter part som betaler"),
+                                (right, by_party, "Etter finansiering i budsjettet")):
+        bars = axes.barh(values.index, values.to_numpy(), color="#2b6a99")
+        axes.bar_label(bars, labels=[no.kroner(v) for v in values], padding=3, fontsize=9)
+        axes.set_title(title)
+        axes.set_xlabel("Ny kostnad (kr)")
+        axes.xaxis.set_major_formatter(_formatter())
+        axes.xaxis.set_major_locator(MaxNLocator(4))
+        axes.set_xlim(0, values.max() * 1.35)
+        axes.spines[["top", "right"]].set_visible(False)
+    figure.suptitle(f"Ny kostnad {budget_year(project, year).label}")
+    return figure
+
+
+def _formatter(decimals: int = 0) -> Any:
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _: no.number(value, decimals))
+
+
+def _bars(names: pd.Series, values: pd.Series, codes: pd.Series, *, title: str, xlabel: str,
+          decimals: int = 0) -> Figure:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(9, 0.28 * len(names) + 1.2), layout="constrained")
+    axes = figure.subplots()
+    colours = ["#c0504d" if code in ("1201", "4601") else "#2b6a99" for code in codes]
+    bars = axes.barh(names, values.to_numpy(), color=colours)
+    axes.bar_label(bars, labels=[no.number(v, decimals) for v in values], padding=3, fontsize=8)
+    axes.set_xlabel(xlabel)
+    axes.set_title(title)
+    axes.xaxis.set_major_formatter(_formatter(decimals))
+    axes.set_xlim(0, float(values.max()) * 1.18 or 1)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.margins(y=0.01)
+    return figure
+
+
+def sha256(path: str | Path) -> str:
+    """The SHA-256 of a file, to say exactly which input a report was made from."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def provenance(project: Project, parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """What a report was made from: effective parameters, inputs with SHA-256, population date, version."""
+    from . import __version__
+
+    year = int(parameters["year"])
+    return {
+        "parameters": dict(parameters),
+        "project": project.name,
+        "population_date": f"{budget_year(project, year).population_year}-01-01",
+        "inputs": [{"path": _shown(path), "sha256": sha256(path)} for path in project.inputs],
+        "lkt_analysis_version": __version__,
+    }
+
+
+def _shown(path: Path) -> str:
+    from .paths import ROOT
+
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def footer(record: Mapping[str, Any]) -> str:
+    """The provenance record as a Markdown footer for the report's reader."""
+    parameters = ", ".join(f"`{name} = {value!r}`" for name, value in record["parameters"].items())
+    inputs = "\n".join(f"- `{item['path']}` (SHA-256 `{item['sha256']}`)" for item in record["inputs"])
+    return (f"---\n**Grunnlag for rapporten.** Parametre: {parameters}. "
+            f"Folketall per {record['population_date']}. lkt_analysis versjon {record['lkt_analysis_version']}.\n\n"
+            f"Inndata:\n{inputs}")
+
+
+def decision_text(name: str, amounts: Mapping[int, int], labels: Mapping[int, str]) -> str:
+    """A municipality's proposed decision, in the seeds' wording, for every year of the run.
+
+    Example:
+        >>> decision_text("Fedje", {2018: 181, 2019: 2455}, {2018: "2018", 2019: "2019"})
+        'Fedje kommune vil dekkja sin del av kostnadene med kr. 181 for 2018 og kr. 2 455 for 2019.'
+    """
+    parts = [f"kr. {no.number(amount).replace(no.NBSP, ' ')} for {labels[year]}" for year, amount in amounts.items()]
+    return f"{name} kommune vil dekkja sin del av kostnadene med {no.join(parts)}."
+
+
+def decisions(project: Project, years: Sequence[int], key: str | keys_.Key | None = None) -> pd.DataFrame:
+    """Each municipality's decision text for the years of a run, with its amount per year.
+
+    Municipalities are those of the last year (after a reform, the successors).
+    """
+    amounts = {}
+    for year in years:
+        result = allocation(project, year, key)
+        amounts[year] = result[result["group"] == MUNICIPALITIES].set_index("code")["amount_nok"]
+    table = members(project, years[-1])[["code", "name"]].set_index("code")
+    for year in years:
+        table[year] = amounts[year].reindex(table.index)
+    if table[list(years)].isna().any().any():
+        raise ParameterError(f"years {', '.join(map(str, years))} lie on both sides of a municipal reform: "
+                             "run the years before and after it separately")
+    labels = {year: project.years[year].label.removeprefix("høsten ") for year in years}
+    table["text"] = [decision_text(row["name"], {y: int(row[y]) for y in years}, labels)
+                     for _, row in table.iterrows()]
+    return table.reset_index()
+
+
+def decision_table(project: Project, years: Sequence[int], key: str | keys_.Key | None = None) -> pd.DataFrame:
+    """The decision texts with Norwegian headings, for the report."""
+    table = decisions(project, list(years), key)
+    return table.rename(columns={"code": "Kommunenr.", "name": "Kommune", "text": "Forslag til vedtak",
+                                 **{y: f"Beløp {project.years[y].label} (kr)" for y in years}})
+
+
+def styled(table: pd.DataFrame) -> Any:
+    """A table as the report shows it: Norwegian numbers, no index, figures right-aligned, sums in bold."""
+    shown = for_reading(table)
+    numeric = [c for c in shown.columns if c in ("Andel", "Folketall", "Kr per innbygger") or c.endswith("(kr)")]
+
+    def bold_sums(row: pd.Series) -> list[str]:
+        text = " ".join(str(v) for v in row.to_numpy()[:3])
+        weight = "font-weight: bold" if "Sum " in text or "Totalt" in text else ""
+        return [weight] * len(row)
+
+    text = [c for c in shown.columns if c not in numeric]
+    return (shown.style.hide(axis="index").apply(bold_sums, axis=1)
+            .set_properties(subset=numeric, **{"text-align": "right"})
+            .set_properties(subset=text, **{"text-align": "left"})
+            .set_table_styles([{"selector": "th", "props": "text-align: left; vertical-align: bottom"}]))
