@@ -223,7 +223,8 @@ def _reason(err: BaseException) -> str:
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(err, PapermillExecutionError):
-        return f"cell {err.exec_count}: {err.ename}: {err.evalue}".strip()
+        first_line = next((line for line in err.source.splitlines() if line.strip()), "")
+        return f"{err.ename}: {err.evalue} (in cell {err.exec_count}: {first_line.strip()})"
     if isinstance(err, LktError):
         return str(err)
     return f"{type(err).__name__}: {err}"

@@ -6,12 +6,13 @@ Expected errors (an ``LktError``) print one line and exit with code 2.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import paths
-from .errors import LktError
+from .errors import LktError, ParameterError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="one or more keys; one report per year and key (default: the project's)")
     report.add_argument("--jobs", type=int, help="reports run in parallel (default: the number of cores)")
     report.add_argument("--out", type=Path, default=paths.REPORTS, help="output folder (default: reports/)")
+    report.add_argument("-p", "--param", dest="params", action="append", default=[], metavar="NAME=VALUE",
+                        help="another notebook parameter, the value as JSON (e.g. -p 'key_params={\"share\": 0.4}')")
     _inputs(report)
     report.set_defaults(run=_report)
     return parser
@@ -84,8 +87,17 @@ def _allocate(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from .batch import run_reports
 
+    extra = {}
+    for item in args.params:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ParameterError(f"--param '{item}' is not NAME=VALUE")
+        try:
+            extra[name.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            extra[name.strip()] = value
     failed = run_reports(project=args.project, years=args.years, keys=args.keys, jobs=args.jobs, out=args.out,
-                         budget=args.budget, population=args.population)
+                         budget=args.budget, population=args.population, extra=extra)
     return 1 if failed else 0
 
 

@@ -1,0 +1,180 @@
+"""The report batch: papermill runs of the notebook, HTML, spreadsheet, index (these start real kernels)."""
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import papermill
+import pytest
+from openpyxl import load_workbook
+
+import lkt_analysis as lkt
+from lkt_analysis.batch import check_parameters, run_reports
+from lkt_analysis.cli import main
+
+KEYS = ["bergen_50", "per_capita", "pilot_municipalities", "elderly_67"]
+NOTEBOOK = lkt.paths.REPORT_NOTEBOOK
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """Eight reports (two years x four keys) with four kernels at a time: many parallel kernel starts."""
+    out = tmp_path_factory.mktemp("reports")
+    failed = run_reports(years=[2018, 2019], keys=KEYS, jobs=4, out=out, progress=False)
+    return out, failed
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links, self.resources = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        for name in ("src", "href"):
+            if tag in ("script", "link", "img", "iframe") and attrs.get(name):
+                self.resources.append(attrs[name])
+
+
+def _parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_every_run_succeeds_and_writes_its_four_files(batch):
+    out, failed = batch
+    assert failed == []
+    for year in (2018, 2019):
+        for key in KEYS:
+            for ext in ("html", "ipynb", "xlsx", "json"):
+                assert (out / f"lkt_fordeling_{year}_{key}.{ext}").is_file()
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging or temporary file left
+
+
+def test_html_has_no_code_and_fetches_nothing(batch):
+    out, _ = batch
+    page = out / "lkt_fordeling_2019_bergen_50.html"
+    text = page.read_text(encoding="utf-8")
+    assert "import lkt_analysis" not in text and "lkt.report" not in text
+    assert not re.search(r'class="[^"]*(jp-CodeMirrorEditor|hl-ipython3)', text)  # no code input rendered
+    parser = _parse(page)
+    assert all(r.startswith(("data:", "#")) for r in parser.resources), parser.resources
+    assert "<script src" not in text and not re.search(r"url\(\s*['\"]?https?:", text)
+    assert "require.js" not in text and "mathjax" not in text.lower()
+    assert "data:image/png;base64," in text  # the charts are embedded
+    assert "1\xa0525\xa0000\xa0kr" in text and "762\xa0500" in text  # Norwegian number format
+
+
+def test_report_states_its_parameters_inputs_and_version(batch):
+    out, _ = batch
+    record = json.loads((out / "lkt_fordeling_2018_per_capita.json").read_text(encoding="utf-8"))
+    assert record["parameters"]["year"] == 2018 and record["parameters"]["key"] == "per_capita"
+    assert record["parameters"]["key_params"] == {}  # defaults are stated too
+    assert record["population_date"] == "2018-01-01"
+    assert record["lkt_analysis_version"] == lkt.__version__
+    assert {i["path"] for i in record["inputs"]} >= {"data/raw/lkt_budget.xlsx", "data/raw/municipalities.csv"}
+    assert all(re.fullmatch(r"[0-9a-f]{64}", i["sha256"]) for i in record["inputs"])
+    text = (out / "lkt_fordeling_2018_per_capita.html").read_text(encoding="utf-8")
+    assert record["inputs"][0]["sha256"] in text and "Grunnlag for rapporten" in text
+
+
+@pytest.mark.parametrize("year, key", [(2018, "bergen_50"), (2019, "pilot_municipalities")])
+def test_spreadsheet_numbers_equal_the_allocation(batch, project, year, key):
+    out, _ = batch
+    workbook = load_workbook(out / f"lkt_fordeling_{year}_{key}.xlsx")
+    sheet = workbook.worksheets[0]
+    assert sheet.freeze_panes == "A2"
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Samarbeidsutval", "Kommunenr.", "Kommune")
+    amounts = {r[1]: r[5] for r in rows[1:] if r[1]}
+    expected = lkt.allocation(project, year, key).query("group == 'municipalities'").set_index("code")["amount_nok"]
+    assert amounts == expected.to_dict()
+    assert rows[-1][2] == "Totalt" and rows[-1][5] == expected.sum()
+    decisions = list(workbook["Forslag til vedtak"].iter_rows(values_only=True))
+    fedje = next(r for r in decisions if r[0] == "1265")
+    both = {y: lkt.allocation(project, y, key).set_index("code").loc["1265", "amount_nok"] for y in (2018, 2019)}
+    assert fedje[-1] == (f"Fedje kommune vil dekkja sin del av kostnadene med kr. {both[2018]:,} for 2018 "
+                         f"og kr. {both[2019]:,} for 2019.").replace(",", " ")
+
+
+def test_index_lists_every_report_and_its_links_resolve(batch):
+    out, _ = batch
+    parser = _parse(out / "index.html")
+    assert len(parser.links) == 8 * 4
+    assert all((out / link).is_file() for link in parser.links)
+    assert not parser.resources
+    text = (out / "index.html").read_text(encoding="utf-8")
+    assert text.count("1\xa0525\xa0000\xa0kr") == 4 and "høsten 2018" in text
+
+
+def test_notebook_runs_with_its_defaults(tmp_path):
+    executed = tmp_path / "run.ipynb"
+    papermill.execute_notebook(str(NOTEBOOK), str(executed), kernel_name="python3", progress_bar=False,
+                               cwd=str(NOTEBOOK.parent))
+    text = json.dumps(nbformat.read(executed, as_version=4))
+    assert "1\\u00a0525\\u00a0000\\u00a0kr" in text
+
+
+def test_committed_notebook_is_thin_and_without_outputs():
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    assert sum("parameters" in c.metadata.get("tags", []) for c in code) == 1
+    assert not any(re.search(r"^\s*(def|class) |sys\.path", c.source, re.M) for c in code)
+
+
+def test_a_failing_run_does_not_stop_the_others_and_leaves_nothing(tmp_path):
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook.cells.insert(3, nbformat.v4.new_code_cell('if year == 2019:\n    raise ValueError("boom")'))
+    broken = tmp_path / "broken.ipynb"
+    nbformat.write(notebook, broken)
+    out = tmp_path / "out"
+    failed = run_reports(years=[2018, 2019], out=out, jobs=2, notebook=broken, progress=False)
+    assert [f.run.stem for f in failed] == ["lkt_fordeling_2019_bergen_50"]
+    assert failed[0].error == "ValueError: boom (in cell 4: if year == 2019:)"  # not a wall of traceback
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["index.html"] + [f"lkt_fordeling_2018_bergen_50.{e}" for e in ("html", "ipynb", "xlsx", "json")])
+    assert "Feilet: ValueError: boom" in (out / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("parameters, message", [
+    ({"yaer": 2019}, r"unknown parameter 'yaer'; parameters: year, key, key_params"),
+    ({"year": "2019"}, r"parameter 'year' must be int, not str"),
+    ({"key_params": [1]}, r"parameter 'key_params' must be dict"),
+    ({"population": 5}, r"parameter 'population' must be str or list or None"),
+])
+def test_parameters_are_checked_against_the_notebook(parameters, message):
+    with pytest.raises(lkt.ParameterError, match=message):
+        check_parameters(NOTEBOOK, parameters)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--years", "2020"], r"year 2020 is not in the budget; budget years: 2018, 2019"),
+    (["--key", "bergen50"], r"unknown key 'bergen50'; keys: bergen_50, per_capita"),
+    (["-p", "shared=0.4"], r"unknown parameter 'shared'"),
+    (["-p", 'key_params={"shares": 0.4}'], r"takes exactly: code, share"),
+    (["-p", 'key_params={"share": 1.4}'], r"between 0 and 100"),
+])
+def test_bad_parameters_stop_the_batch_before_any_kernel(tmp_path, capsys, args, message):
+    out = tmp_path / "out"
+    assert main(["report", *args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err) and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_report_cli_with_changed_key_parameters(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["report", "--years", "2019", "-p", 'key_params={"share": 0.4}', "--out", str(out)]) == 0
+    [record] = [json.loads(p.read_text(encoding="utf-8")) for p in out.glob("*.json")]
+    assert record["parameters"]["key_params"] == {"share": 0.4}
+    [sheet] = [load_workbook(p).worksheets[0] for p in out.glob("*.xlsx")]
+    bergen = next(r for r in sheet.iter_rows(values_only=True) if r[1] == "1201")
+    assert bergen[5] == 610_000  # 40 % of 1 525 000
+    assert "1 of 1 reports written" in capsys.readouterr().out
