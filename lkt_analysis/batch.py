@@ -59,6 +59,12 @@ class Outcome:
 
 def notebook_parameters(notebook: str | Path) -> dict[str, Any]:
     """The notebook's parameters and their default values, read from its ``parameters`` cell."""
+    path = Path(notebook).resolve()
+    return dict(_parameters(path, path.stat().st_mtime_ns))
+
+
+@cache
+def _parameters(notebook: Path, mtime_ns: int) -> dict[str, Any]:
     import ast
 
     import papermill

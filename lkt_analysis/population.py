@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +24,7 @@ POPULATION_COLUMNS = ["code", "year", "age_group", "population"]
 REGISTER_COLUMNS = ["code", "name", "valid_from", "valid_to", "cooperation_council", "successor_code"]
 
 _CODE = re.compile(r"^(?:K-)?(\d{4})(?:\s|$)")
+_LINE_CODE = re.compile(r'^\s*"?(?:K-)?(\d{4})\b')
 _AGE = re.compile(r"(\d+)")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _MISSING = {"..", ":", ".", "-", ""}
@@ -87,27 +88,43 @@ def existing(municipalities: pd.DataFrame, on: date) -> pd.DataFrame:
     return municipalities[starts & ends]
 
 
+def successors(municipalities: pd.DataFrame, on: date) -> dict[str, str]:
+    """Map each code of the register to the municipality its successor chain leads to ``on`` a day.
+
+    A code that exists that day maps to itself; a code whose chain ends before it is left out.
+    """
+    alive = set(existing(municipalities, on)["code"])
+    successor = dict(zip(municipalities["code"], municipalities["successor_code"]))
+    result = {}
+    for start in successor:
+        code, seen = start, set()
+        while code not in alive and isinstance(code, str) and code not in seen:
+            seen.add(code)
+            code = successor.get(code)
+        if code in alive:
+            result[start] = code
+    return result
+
+
 def successor_on(municipalities: pd.DataFrame, code: str, on: date) -> str:
-    """Follow the register's successor chain from ``code`` to the municipality that exists ``on`` a day.
+    """The municipality that ``code`` is, or became through mergers, ``on`` a day.
 
     Raises:
         KeyError: the code is not in the register or its chain ends before ``on``.
     """
-    alive = set(existing(municipalities, on)["code"])
-    successor = municipalities.set_index("code")["successor_code"]
-    seen = []
-    while code not in alive:
-        if code not in successor.index or code in seen or pd.isna(successor[code]):
-            raise KeyError(f"municipality {code} has no successor that exists on {on.isoformat()}")
-        seen.append(code)
-        code = successor[code]
-    return code
+    try:
+        return successors(municipalities, on)[code]
+    except KeyError:
+        raise KeyError(f"municipality {code} has no successor that exists on {on.isoformat()}") from None
 
 
 # --- population loaders -----------------------------------------------------------------------
 
 def read_population(
-    paths: str | Path | Iterable[str | Path], *, age_groups: Sequence[str] = AGE_GROUPS
+    paths: str | Path | Iterable[str | Path],
+    *,
+    age_groups: Sequence[str] = AGE_GROUPS,
+    codes: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Read population from one or more files into the tidy frame, one row per code, year and group.
 
@@ -115,12 +132,16 @@ def read_population(
     an SSB Statistikkbanken CSV download of table 07459, JSON-stat 2 as SSB's API
     returns it, or an xlsx sheet laid out like the CSV download. Single-year ages
     are added up into ``age_groups``. A code, year and group found twice is an error.
+    With ``codes``, only those municipalities are kept: a download of all of Norway
+    then skips the lines of the others before parsing them.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
     frames = []
     for path in map(Path, paths):
-        frame = _read_one(path, age_groups)
+        frame = _read_one(path, age_groups, None if codes is None else set(codes))
+        if codes is not None:
+            frame = frame[frame["code"].isin(codes)]
         frames.append(frame.assign(file=str(path)))
     if not frames:
         raise ValueError("no population file given")
@@ -133,23 +154,39 @@ def read_population(
     return population[POPULATION_COLUMNS].sort_values(["year", "code", "age_group"], ignore_index=True)
 
 
-def _read_one(path: Path, age_groups: Sequence[str]) -> pd.DataFrame:
+def _read_one(path: Path, age_groups: Sequence[str], codes: set[str] | None) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix == ".json":
         single = _read_jsonstat(path)
     elif suffix in {".xlsx", ".xlsm"}:
         single = _single_ages_from_table(_read_excel_table(path), path)
     else:
-        text = _read_text(path)
-        header = _header_line(text.splitlines(), path)
-        lines = text.splitlines()[header:]
-        sep = max(("\t", ";", ","), key=lines[0].count)
-        table = _read_csv(path, io.StringIO("\n".join(lines)), sep=sep, dtype=str, keep_default_na=False)
-        table.columns = [c.strip() for c in table.columns]
+        table = _read_csv_table(path, codes)
         if {"code", "age_group"} <= set(table.columns):
-            return _tidy(table, path, age_groups, first_row=header + 2)
-        single = _single_ages_from_table(table, path, first_row=header + 2)
+            return _tidy(table, path, age_groups)
+        single = _single_ages_from_table(table, path)
     return _age_groups(single, age_groups)
+
+
+def _read_csv_table(path: Path, codes: set[str] | None) -> pd.DataFrame:
+    """A CSV download as text columns plus ``_line``, each row's line number in the file.
+
+    With ``codes`` and the region as the first column, lines of other regions are
+    dropped before pandas parses them.
+    """
+    lines = _read_text(path).splitlines()
+    header = _header_line(lines, path)
+    body = [(number, line) for number, line in enumerate(lines[header + 1:], start=header + 2) if line.strip()]
+    first_field = re.split(r"[\t;,]", lines[header])[0].strip().strip('"').lower()
+    if codes is not None and first_field == "region":
+        body = [(n, line) for n, line in body if (m := _LINE_CODE.match(line)) and m[1] in codes]
+    sep = max(("\t", ";", ","), key=lines[header].count)
+    text = "\n".join([lines[header], *(line for _, line in body)])
+    table = _read_csv(path, io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    table.columns = [c.strip() for c in table.columns]
+    if len(table) != len(body):
+        raise InputError(path, "lines and rows do not match: a quoted field spans lines")
+    return table.assign(_line=[n for n, _ in body])
 
 
 def _read_text(path: Path) -> str:
@@ -190,11 +227,12 @@ def _require_columns(frame: pd.DataFrame, columns: Iterable[str], path: Path, sh
                                f"found {', '.join(repr(str(c)) for c in frame.columns)}", sheet=sheet)
 
 
-def _tidy(table: pd.DataFrame, path: Path, age_groups: Sequence[str], first_row: int) -> pd.DataFrame:
+def _tidy(table: pd.DataFrame, path: Path, age_groups: Sequence[str]) -> pd.DataFrame:
     _require_columns(table, POPULATION_COLUMNS, path)
+    lines = table["_line"]
     table = table[POPULATION_COLUMNS].apply(lambda s: s.str.strip())
     for i, row in table.iterrows():
-        line = first_row + int(i)
+        line = int(lines[i])
         if not re.fullmatch(r"\d{4}", row["code"]):
             raise InputError(path, f"code '{row['code']}' is not a 4-digit municipality number", row=line, column="code")
         if not re.fullmatch(r"\d{4}", row["year"]):
@@ -208,9 +246,12 @@ def _tidy(table: pd.DataFrame, path: Path, age_groups: Sequence[str], first_row:
     )
 
 
-def _single_ages_from_table(table: pd.DataFrame, path: Path, first_row: int = 2) -> pd.DataFrame:
-    """Turn an SSB 07459 table (years as columns or as rows) into ``code, year, age, population``."""
-    columns = {str(c).strip().lower(): c for c in table.columns}
+def _single_ages_from_table(table: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Turn an SSB 07459 table (years as columns or as rows) into ``code, year, age, population``.
+
+    ``table`` holds text cells and ``_line``, the line (or sheet row) each row came from.
+    """
+    columns = {str(c).strip().lower(): c for c in table.columns if c != "_line"}
     region = columns.get("region")
     age = next((columns[k] for k in ("age", "alder") if k in columns), None)
     if region is None or age is None:
@@ -218,28 +259,27 @@ def _single_ages_from_table(table: pd.DataFrame, path: Path, first_row: int = 2)
                                f"found {', '.join(repr(str(c)) for c in table.columns)}")
     year = next((columns[k] for k in ("year", "år", "tid") if k in columns), None)
     if year is not None:  # years as rows: one value column besides region, age, year and labels
-        values = [c for c in table.columns if c not in (region, age, year)
+        values = [c for c in table.columns if c not in (region, age, year, "_line")
                   and str(c).strip().lower() not in ("contents", "statistikkvariabel", "statistical variable")]
         if len(values) != 1:
             raise InputError(path, f"expected one value column besides region, age and year; found {values}")
-        long = table[[region, age, year, values[0]]].set_axis(["region", "age", "year", "value"], axis=1)
+        long = table[[region, age, year, values[0], "_line"]].set_axis(["region", "age", "year", "value", "row"],
+                                                                      axis=1)
     else:  # years as columns: "Persons 2018", "Personer 2018", "07459: Personer 2018"
-        years = {c: _YEAR.search(str(c)) for c in table.columns if c not in (region, age)}
+        years = {c: _YEAR.search(str(c)) for c in table.columns if c not in (region, age, "_line")}
         if not years or not all(years.values()):
             raise InputError(path, f"cannot find the year in column(s) {[str(c) for c, m in years.items() if not m]}")
-        long = table.melt(id_vars=[region, age], var_name="year", value_name="value").rename(
-            columns={region: "region", age: "age"})
+        long = table.melt(id_vars=[region, age, "_line"], var_name="year", value_name="value").rename(
+            columns={region: "region", age: "age", "_line": "row"})
         long["year"] = long["year"].map(lambda c: years[c][1])
     long = long.reset_index(drop=True)
-    long = long.assign(row=long.index % len(table) + first_row)
-    long = long.astype({"region": str, "age": str, "year": str, "value": str})
-    long["code"] = long["region"].str.strip().str.extract(_CODE, expand=False)
+    long["code"] = _parse_each(long["region"], lambda r: (m := _CODE.match(str(r).strip())) and m[1])
     long = long[long["code"].notna()]  # other regions: county, country, "K-Rest", continental shelf
-    ages = long["age"].str.extract(_AGE, expand=False)
+    ages = _parse_each(long["age"], lambda a: (m := _AGE.search(str(a))) and int(m[1]))
     if ages.isna().any():
         bad = long[ages.isna()].iloc[0]
         raise InputError(path, f"age '{bad['age']}' is not an age in years", row=int(bad["row"]), column=str(age))
-    value = long["value"].str.strip()
+    value = long["value"].astype(str).str.strip()
     missing = value.isin(_MISSING)
     numeric = pd.to_numeric(value.where(~missing), errors="coerce")
     bad = ~missing & (numeric.isna() | (numeric % 1 != 0) | (numeric < 0))
@@ -247,11 +287,17 @@ def _single_ages_from_table(table: pd.DataFrame, path: Path, first_row: int = 2)
         first = long[bad].iloc[0]
         raise InputError(path, f"'{first['value']}' is not a whole number of persons", row=int(first["row"]))
     return pd.DataFrame({
-        "code": long["code"],
-        "year": pd.to_numeric(long["year"].str.extract(_YEAR, expand=False)).astype(int),
+        "code": long["code"].astype(str),
+        "year": _parse_each(long["year"], lambda y: int(_YEAR.search(str(y))[1])).astype(int),
         "age": ages.astype(int),
         "population": numeric.astype("Int64"),
     })
+
+
+def _parse_each(values: pd.Series, parse: Callable[[object], object]) -> pd.Series:
+    """Parse every distinct value once: a download repeats a few hundred labels many thousand times."""
+    uniques = values.unique()
+    return values.map(dict(zip(uniques, map(parse, uniques))))
 
 
 def _read_excel_table(path: Path) -> pd.DataFrame:
@@ -266,7 +312,7 @@ def _read_excel_table(path: Path) -> pd.DataFrame:
     if header is None:
         raise InputError(path, "no header row with a 'region' column in the first 10 rows")
     table = raw.iloc[header + 1:].set_axis([str(v).strip() for v in raw.iloc[header]], axis=1)
-    return table.reset_index(drop=True)
+    return table.reset_index(drop=True).assign(_line=lambda t: t.index + header + 2)
 
 
 def _read_jsonstat(path: Path) -> pd.DataFrame:
@@ -295,7 +341,7 @@ def _read_jsonstat(path: Path) -> pd.DataFrame:
         raise InputError(path, f"JSON-stat sizes {sizes} do not match its {len(values)} values")
     frame = index.to_frame(index=False).assign(value=[("" if v is None else str(v)) for v in values])
     table = frame.rename(columns={region: "region", age: "age", year: "year"})[["region", "age", "year", "value"]]
-    return _single_ages_from_table(table, path)
+    return _single_ages_from_table(table.assign(_line=table.index + 1), path)  # "row": the value's position
 
 
 def _age_groups(single: pd.DataFrame, age_groups: Sequence[str]) -> pd.DataFrame:
@@ -335,12 +381,12 @@ def members(
     population_source, register_source = sources
     target = existing(municipalities, date(year, 1, 1))
     source = existing(municipalities, date(population_year, 1, 1))
-    mapping = {}
-    for code in source["code"]:
-        try:
-            mapping[code] = successor_on(municipalities, code, date(year, 1, 1))
-        except KeyError as err:
-            raise InputError(register_source, str(err.args[0])) from None
+    leads_to = successors(municipalities, date(year, 1, 1))
+    ended = sorted(set(source["code"]) - set(leads_to))
+    if ended:
+        raise InputError(register_source, f"municipality code(s) {', '.join(ended)} have no successor that "
+                                          f"exists on 1 January {year}")
+    mapping = {code: leads_to[code] for code in source["code"]}
     counted = population[(population["year"] == population_year) & population["code"].isin(mapping)]
     absent = sorted(set(mapping) - set(counted["code"]))
     if absent:

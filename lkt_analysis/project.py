@@ -119,6 +119,7 @@ def load_project(
     population_paths = [Path(population)] if isinstance(population, (str, Path)) else list(map(Path, population))
     age_groups = list(dict.fromkeys([*population_.AGE_GROUPS, *(k.age_group for k in all_keys.values() if k.age_group)]))
 
+    register = population_.read_municipalities(register_path)
     budget_frame = budget_.read_budget(budget_path, parties=financing)
     for year in sorted(set(budget_frame["year"]) - set(years)):
         raise InputError(budget_path, f"budget year {year} is not a year of the project file {path} "
@@ -128,8 +129,8 @@ def load_project(
     return Project(
         name=str(meta.get("name", path.stem)), short_name=str(meta.get("short_name", path.stem)), path=path, years=years, keys=all_keys, key=default_key,
         hospital_key=hospital_key, financing=financing, hospitals=hospitals, budget=budget_frame,
-        population=population_.read_population(population_paths, age_groups=age_groups),
-        municipalities=population_.read_municipalities(register_path),
+        population=population_.read_population(population_paths, age_groups=age_groups, codes=register["code"]),
+        municipalities=register,
         inputs=(path, budget_path, register_path, *population_paths),
     )
 
