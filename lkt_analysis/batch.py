@@ -86,10 +86,12 @@ def check_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> Non
         if name not in defaults:
             raise ParameterError(f"unknown parameter '{name}'; parameters: {', '.join(defaults)}")
         default = defaults[name]
-        allowed = (str, list) if default is None else (type(default),)
-        if value is not None and not isinstance(value, allowed) or isinstance(value, bool) != isinstance(default, bool):
-            raise ParameterError(f"parameter '{name}' must be {' or '.join(t.__name__ for t in allowed)}"
-                                 f"{' or None' if default is None else ''}, not {type(value).__name__} ({value!r})")
+        if default is None:  # a path or a list of paths, or None for the project's own
+            allowed, ok = "str or list or None", value is None or isinstance(value, (str, list))
+        else:
+            allowed, ok = type(default).__name__, type(value) is type(default)
+        if not ok:
+            raise ParameterError(f"parameter '{name}' must be {allowed}, not {type(value).__name__} ({value!r})")
 
 
 def plan(
@@ -146,9 +148,9 @@ def run_reports(
     population: Sequence[str | Path] | None = None,
     extra: Mapping[str, Any] | None = None,
     notebook: str | Path = paths.REPORT_NOTEBOOK,
-    progress: bool = True,
+    progress: bool = False,
 ) -> list[Outcome]:
-    """Make every report of a batch and the index; returns the runs that failed.
+    """Make every report of a batch and the index; returns what became of each run, in order.
 
     Raises:
         ParameterError: a year, key or parameter is wrong (before any kernel starts).
@@ -162,18 +164,14 @@ def run_reports(
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(runs)))
     outcomes = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
-        futures = [pool.submit(run_report, run, out, notebook) for run in runs]
+        futures = [pool.submit(run_report, run, out, Path(notebook)) for run in runs]
         for future in tqdm(as_completed(futures), total=len(futures), desc="reports", unit="report",
                            disable=not progress):
             outcomes.append(future.result())
     order = {run.stem: i for i, run in enumerate(runs)}
     outcomes.sort(key=lambda o: order[o.run.stem])
     write_index(out / "index.html", outcomes)
-    failed = [o for o in outcomes if o.error]
-    for outcome in failed:
-        print(f"failed: {outcome.run.stem}: {outcome.error}")
-    print(f"{len(outcomes) - len(failed)} of {len(outcomes)} reports written to {out}; index: {out / 'index.html'}")
-    return failed
+    return outcomes
 
 
 def _context() -> Any:
@@ -182,14 +180,14 @@ def _context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
 
 
-def run_report(run: Run, out: Path, notebook: str | Path = paths.REPORT_NOTEBOOK) -> Outcome:
+def run_report(run: Run, out: Path, notebook: Path = paths.REPORT_NOTEBOOK) -> Outcome:
     """Execute one run and move its outputs into ``out`` only once all of them are complete."""
     outcome = Outcome(run)
     staging = Path(tempfile.mkdtemp(prefix=f".{run.stem}.", dir=out))
     try:
         executed = staging / f"{run.stem}.ipynb"
         _execute(notebook, executed, run.parameters)
-        outcome.summary = _write_outputs(run, staging, executed)
+        outcome.summary = _write_outputs(run, staging, executed, notebook)
         for file in sorted(staging.iterdir()):
             os.replace(file, out / file.name)
             outcome.files[file.suffix.lstrip(".")] = file.name
@@ -243,9 +241,10 @@ def _loaded(project: str, budget: str | None, population: tuple[str, ...] | None
     return load_project(project, budget=budget, population=population)
 
 
-def _write_outputs(run: Run, folder: Path, executed: Path) -> dict[str, Any]:
+def _write_outputs(run: Run, folder: Path, executed: Path, notebook: Path) -> dict[str, Any]:
     """Write the HTML, the spreadsheet and the JSON record of an executed run; return its headline figures."""
     from . import report
+    from .project import allocation
     from .workbook import write_workbook
 
     p = run.parameters
@@ -253,9 +252,9 @@ def _write_outputs(run: Run, folder: Path, executed: Path) -> dict[str, Any]:
     key = report.effective_key(project, p["key"], p.get("key_params"))
     write_text(folder / f"{run.stem}.html", export_html(executed))
     write_workbook(folder / f"{run.stem}.xlsx", project, p["year"], key, p["decision_years"])
-    record = report.provenance(project, {**notebook_parameters(paths.REPORT_NOTEBOOK), **p})
+    record = report.provenance(project, {**notebook_parameters(notebook), **p})
     write_text(folder / f"{run.stem}.json", json.dumps(record, ensure_ascii=False, indent=2) + "\n")
-    result = report.allocation(project, p["year"], key)
+    result = allocation(project, p["year"], key)
     totals = result.groupby("group")["amount_nok"].sum()
     return {"label": project.years[p["year"]].label, "total": int(totals.sum()),
             "specialist_health_service": int(totals.get("specialist_health_service", 0)),

@@ -96,8 +96,13 @@ def _report(args: argparse.Namespace) -> int:
             extra[name.strip()] = json.loads(value)
         except json.JSONDecodeError:
             extra[name.strip()] = value
-    failed = run_reports(project=args.project, years=args.years, keys=args.keys, jobs=args.jobs, out=args.out,
-                         budget=args.budget, population=args.population, extra=extra)
+    outcomes = run_reports(project=args.project, years=args.years, keys=args.keys, jobs=args.jobs, out=args.out,
+                           budget=args.budget, population=args.population, extra=extra, progress=True)
+    failed = [o for o in outcomes if o.error]
+    for outcome in failed:
+        print(f"failed: {outcome.run.stem}: {outcome.error}", file=sys.stderr)
+    print(f"{len(outcomes) - len(failed)} of {len(outcomes)} reports written to {args.out}; "
+          f"open {args.out / 'index.html'}")
     return 1 if failed else 0
 
 

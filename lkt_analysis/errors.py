@@ -47,6 +47,3 @@ class KeyDefinitionError(LktError):
 class ParameterError(LktError):
     """A report parameter is unknown, of the wrong type or has a value not allowed."""
 
-
-class RunError(LktError):
-    """One or more report runs of a batch failed."""

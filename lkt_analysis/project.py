@@ -49,7 +49,14 @@ class Project:
     budget: pd.DataFrame
     population: pd.DataFrame
     municipalities: pd.DataFrame
-    inputs: tuple[Path, ...]
+    budget_file: Path
+    register_file: Path
+    population_files: tuple[Path, ...]
+
+    @property
+    def inputs(self) -> tuple[Path, ...]:
+        """Every file the project was read from, the project file first."""
+        return (self.path, self.budget_file, self.register_file, *self.population_files)
 
     def municipal_keys(self) -> list[str]:
         """Names of the keys that spread the municipalities' cost."""
@@ -73,7 +80,7 @@ def load_project(
         raise InputError(path, f"not a readable TOML project file ({err})") from None
     meta = _table(spec, "project", path)
 
-    def field(table: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
+    def required(table: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
         if name not in table:
             raise InputError(path, f"[{where}] has no '{name}'")
         if not isinstance(table[name], kind):
@@ -85,15 +92,15 @@ def load_project(
         if not label.isdigit():
             raise InputError(path, f"[years.{label}]: the budget year must be a year such as 2019")
         years[int(label)] = BudgetYear(int(label), str(table.get("label", label)),
-                                       field(table, "population_year", int, f"years.{label}"))
+                                       required(table, "population_year", int, f"years.{label}"))
     key_specs = _table(spec, "keys", path)
     try:
-        all_keys = {name: Key(name, str(field(table, "kind", str, f"keys.{name}")),
+        all_keys = {name: Key(name, str(required(table, "kind", str, f"keys.{name}")),
                               {k: v for k, v in table.items() if k not in ("kind", "title")}, table.get("title"))
                     for name, table in key_specs.items()}
     except KeyDefinitionError as err:
         raise InputError(path, str(err)) from None
-    default_key, hospital_key = field(meta, "key", str, "project"), field(meta, "hospital_key", str, "project")
+    default_key, hospital_key = required(meta, "key", str, "project"), required(meta, "hospital_key", str, "project")
     for name in (default_key, hospital_key):
         if name not in all_keys:
             raise InputError(path, f"key '{name}' is not defined under [keys]")
@@ -112,26 +119,29 @@ def load_project(
     def relative(value: str | Path) -> Path:
         return path.parent / value
 
-    budget_path = Path(budget) if budget is not None else relative(field(meta, "budget", str, "project"))
-    register_path = relative(field(meta, "municipalities", str, "project"))
+    budget_path = Path(budget) if budget is not None else relative(required(meta, "budget", str, "project"))
+    register_path = relative(required(meta, "municipalities", str, "project"))
     if population is None:
-        population = [relative(p) for p in field(meta, "population", list, "project")]
+        population = [relative(p) for p in required(meta, "population", list, "project")]
     population_paths = [Path(population)] if isinstance(population, (str, Path)) else list(map(Path, population))
     age_groups = list(dict.fromkeys([*population_.AGE_GROUPS, *(k.age_group for k in all_keys.values() if k.age_group)]))
 
     register = population_.read_municipalities(register_path)
     budget_frame = budget_.read_budget(budget_path, parties=financing)
-    for year in sorted(set(budget_frame["year"]) - set(years)):
-        raise InputError(budget_path, f"budget year {year} is not a year of the project file {path} "
+    unknown_years = sorted(set(budget_frame["year"]) - set(years))
+    if unknown_years:
+        raise InputError(budget_path, f"budget year {unknown_years[0]} is not a year of the project file {path} "
                                       f"(years: {', '.join(map(str, years))})", sheet=budget_.SHEET)
-    for year in sorted(set(years) - set(budget_frame["year"])):
-        raise InputError(budget_path, f"no budget rows for {year}, a year of the project file", sheet=budget_.SHEET)
+    empty_years = sorted(set(years) - set(budget_frame["year"]))
+    if empty_years:
+        raise InputError(budget_path, f"no budget rows for {empty_years[0]}, a year of the project file",
+                         sheet=budget_.SHEET)
     return Project(
         name=str(meta.get("name", path.stem)), short_name=str(meta.get("short_name", path.stem)), path=path, years=years, keys=all_keys, key=default_key,
         hospital_key=hospital_key, financing=financing, hospitals=hospitals, budget=budget_frame,
         population=population_.read_population(population_paths, age_groups=age_groups, codes=register["code"]),
-        municipalities=register,
-        inputs=(path, budget_path, register_path, *population_paths),
+        municipalities=register, budget_file=budget_path, register_file=register_path,
+        population_files=tuple(population_paths),
     )
 
 
@@ -159,10 +169,9 @@ def new_cost(project: Project, year: int) -> pd.DataFrame:
 def members(project: Project, year: int) -> pd.DataFrame:
     """The municipalities of ``year`` with their population at the year's population date."""
     spec = budget_year(project, year)
-    population_files, register = project.inputs[3:], project.inputs[2]
     return population_.members(project.population, project.municipalities, year=year,
                                population_year=spec.population_year,
-                               sources=(" + ".join(map(str, population_files)), str(register)))
+                               sources=(" + ".join(map(str, project.population_files)), str(project.register_file)))
 
 
 def municipal_key(project: Project, key: str | Key | None, year: int) -> Key:

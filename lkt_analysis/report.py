@@ -46,8 +46,8 @@ def effective_key(project: Project, name: str, overrides: Mapping[str, Any] | No
         raise ParameterError(f"unknown key '{name}'; keys: {', '.join(project.municipal_keys())}")
     if not overrides:
         return key
-    changed = keys_.Key(name, key.kind, {**key.params, **overrides})
-    return keys_.Key(f"{name} ({', '.join(f'{k}={v}' for k, v in overrides.items())})", key.kind, changed.params)
+    label = f"{name} ({', '.join(f'{k}={v}' for k, v in overrides.items())})"
+    return keys_.Key(label, key.kind, {**key.params, **overrides})
 
 
 def describe_key(project: Project, year: int, key: str | keys_.Key | None = None) -> str:
@@ -139,7 +139,7 @@ def for_reading(table: pd.DataFrame) -> pd.DataFrame:
     shown = table.copy()
     for column in table.columns:
         values = table[column]
-        if column in ("Andel",):
+        if column == "Andel":
             shown[column] = values.map(lambda v: no.percent(v, 2, trim=False))
         elif column == "Kr per innbygger":
             shown[column] = values.map(lambda v: no.number(v, 2))

@@ -23,8 +23,8 @@ NOTEBOOK = lkt.paths.REPORT_NOTEBOOK
 def batch(tmp_path_factory):
     """Eight reports (two years x four keys) with four kernels at a time: many parallel kernel starts."""
     out = tmp_path_factory.mktemp("reports")
-    failed = run_reports(years=[2018, 2019], keys=KEYS, jobs=4, out=out, progress=False)
-    return out, failed
+    outcomes = run_reports(years=[2018, 2019], keys=KEYS, jobs=4, out=out)
+    return out, [o for o in outcomes if o.error]
 
 
 class _Links(HTMLParser):
@@ -135,7 +135,7 @@ def test_a_failing_run_does_not_stop_the_others_and_leaves_nothing(tmp_path):
     broken = tmp_path / "broken.ipynb"
     nbformat.write(notebook, broken)
     out = tmp_path / "out"
-    failed = run_reports(years=[2018, 2019], out=out, jobs=2, notebook=broken, progress=False)
+    failed = [o for o in run_reports(years=[2018, 2019], out=out, jobs=2, notebook=broken) if o.error]
     assert [f.run.stem for f in failed] == ["lkt_fordeling_2019_bergen_50"]
     assert failed[0].error == "ValueError: boom (in cell 4: if year == 2019:)"  # not a wall of traceback
     assert sorted(p.name for p in out.iterdir()) == sorted(
@@ -144,6 +144,7 @@ def test_a_failing_run_does_not_stop_the_others_and_leaves_nothing(tmp_path):
 
 
 @pytest.mark.parametrize("parameters, message", [
+    ({"year": None}, r"parameter 'year' must be int, not NoneType"),
     ({"yaer": 2019}, r"unknown parameter 'yaer'; parameters: year, key, key_params"),
     ({"year": "2019"}, r"parameter 'year' must be int, not str"),
     ({"key_params": [1]}, r"parameter 'key_params' must be dict"),
