@@ -117,6 +117,11 @@ def plan(
     for key in keys:
         if key not in project.municipal_keys():
             raise ParameterError(f"unknown key '{key}'; keys: {', '.join(project.municipal_keys())}")
+    fixed = {"year": "--years", "key": "--keys", "project_file": "--project", "budget": "--budget",
+             "population": "--population", "decision_years": "--years"}
+    clash = sorted(set(extra or {}) & set(fixed))
+    if clash:
+        raise ParameterError(f"parameter '{clash[0]}' is set by the batch: use {fixed[clash[0]]}")
     short = str(project.short_name).lower()
     runs = []
     for year in years:
@@ -200,7 +205,8 @@ def run_report(run: Run, out: Path, notebook: Path = paths.REPORT_NOTEBOOK) -> O
 
 def _execute(notebook: str | Path, output: Path, parameters: Mapping[str, Any]) -> None:
     import papermill
-    from papermill.exceptions import PapermillExecutionError
+    import zmq
+    from nbclient.exceptions import DeadKernelError
     from traitlets.config import Config
 
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
@@ -213,9 +219,8 @@ def _execute(notebook: str | Path, output: Path, parameters: Mapping[str, Any]) 
                 config=Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel"}}),
             )
             return
-        except PapermillExecutionError:
-            raise
-        except Exception:  # a kernel that did not start: retry with fresh sockets
+        except (RuntimeError, TimeoutError, OSError, zmq.ZMQError, DeadKernelError):
+            # a kernel that did not start or answer; a cell's error is not retried
             if attempt == KERNEL_START_ATTEMPTS:
                 raise
         finally:

@@ -8,10 +8,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 from openpyxl import Workbook
 
 import lkt_analysis as lkt
 from lkt_analysis.budget import BUDGET_COLUMNS
+
+settings.register_profile("lkt", deadline=None)  # exact Fraction arithmetic: no timing in tests
+settings.load_profile("lkt")
 
 HEADINGS = list(BUDGET_COLUMNS)
 HB, KOM, DELT = "Helse Bergen", "Kommunene i foretaksområdet", "Delt mellom spesialisthelsetjenesten og kommunene"

@@ -159,6 +159,7 @@ def test_parameters_are_checked_against_the_notebook(parameters, message):
     (["--years", "2020"], r"year 2020 is not in the budget; budget years: 2018, 2019"),
     (["--key", "bergen50"], r"unknown key 'bergen50'; keys: bergen_50, per_capita"),
     (["-p", "shared=0.4"], r"unknown parameter 'shared'"),
+    (["-p", "year=2019"], r"parameter 'year' is set by the batch: use --years"),
     (["-p", 'key_params={"shares": 0.4}'], r"takes exactly: code, share"),
     (["-p", 'key_params={"share": 1.4}'], r"between 0 and 100"),
 ])
