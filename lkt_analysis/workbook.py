@@ -13,6 +13,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from .keys import Key
 from .outputs import atomic_path
@@ -62,7 +63,7 @@ def write_workbook(path: str | Path, project: Project, year: int, key: str | Key
     return Path(path)
 
 
-def _layout(sheet, widths: Sequence[int]) -> None:  # noqa: ANN001 (openpyxl has no type hints)
+def _layout(sheet: Worksheet, widths: Sequence[int]) -> None:
     for cell in sheet[1]:
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
