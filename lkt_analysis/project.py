@@ -220,7 +220,7 @@ def allocation(project: Project, year: int, key: str | Key | None = None) -> pd.
         >>> allocation(project, 2019).groupby("group")["amount_nok"].sum()["municipalities"]
         1525000
     """
-    totals = budget_.group_totals(new_cost(project, year)).loc[year]
+    totals = budget_.group_totals(new_cost(project, year)).reindex([year], fill_value=0).loc[year]
     municipal = members(project, year)
     hospitals = project.hospitals.assign(population=pd.NA)
     parts = []

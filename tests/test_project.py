@@ -47,6 +47,13 @@ def test_pilot_municipalities_only(project):
     assert set(payers.index) == {"1201", "1243", "1263"}
 
 
+def test_a_year_whose_posts_are_all_covered_allocates_nothing(project_dir):
+    rows = [["1", "Leder", 2018, 100, "x", HB], ["1", "Leder", 2019, 100, "x", KOM]]
+    write_budget(project_dir / "lkt_budget.xlsx", rows)
+    result = lkt.allocation(lkt.load_project(project_dir / "lkt_project.toml"), 2019)
+    assert len(result) == 25 and (result["amount_nok"] == 0).all()
+
+
 def test_unknown_year_and_key(project):
     with pytest.raises(lkt.InputError, match="2020 is not a budget year.*2018, 2019"):
         lkt.allocation(project, 2020)
