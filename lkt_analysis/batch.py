@@ -115,8 +115,7 @@ def plan(
         if year not in project.years:
             raise ParameterError(f"year {year} is not in the budget; budget years: {', '.join(map(str, project.years))}")
     for key in keys:
-        if key not in project.municipal_keys():
-            raise ParameterError(f"unknown key '{key}'; keys: {', '.join(project.municipal_keys())}")
+        project.municipal_key(key)
     fixed = {"year": "--years", "key": "--keys", "project_file": "--project", "budget": "--budget",
              "population": "--population", "decision_years": "--years"}
     clash = sorted(set(extra or {}) & set(fixed))

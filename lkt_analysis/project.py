@@ -62,6 +62,13 @@ class Project:
         """Names of the keys that spread the municipalities' cost."""
         return [name for name, key in self.keys.items() if name != self.hospital_key]
 
+    def municipal_key(self, name: str | None = None) -> Key:
+        """The municipal key called ``name`` (default: the project's), or an error naming the keys there are."""
+        name = name or self.key
+        if name not in self.municipal_keys():
+            raise KeyDefinitionError(f"unknown key '{name}'; keys: {', '.join(self.municipal_keys())}")
+        return self.keys[name]
+
 
 def load_project(
     path: str | Path,
@@ -180,10 +187,7 @@ def municipal_key(project: Project, key: str | Key | None, year: int) -> Key:
     A key written with pre-2020 codes (Bergen 1201) still works for 2020 (Bergen 4601).
     """
     if not isinstance(key, Key):
-        name = key or project.key
-        if name not in project.municipal_keys():
-            raise KeyDefinitionError(f"unknown key '{name}'; keys: {', '.join(project.municipal_keys())}")
-        key = project.keys[name]
+        key = project.municipal_key(key)
 
     def move(code: str) -> str:
         try:

@@ -41,9 +41,7 @@ def effective_key(project: Project, name: str, overrides: Mapping[str, Any] | No
         >>> effective_key(project, "bergen_50", {"share": 0.4}).params["share"]
         0.4
     """
-    key = project.keys.get(name)
-    if key is None or name not in project.municipal_keys():
-        raise ParameterError(f"unknown key '{name}'; keys: {', '.join(project.municipal_keys())}")
+    key = project.municipal_key(name)
     if not overrides:
         return key
     label = f"{name} ({', '.join(f'{k}={v}' for k, v in overrides.items())})"
