@@ -4,23 +4,29 @@ The public API::
 
     import lkt_analysis as lkt
     project = lkt.load_project(lkt.paths.DEFAULT_PROJECT)
-    lkt.allocation(project, 2019, key="bergen_50")
+    result = lkt.distribute(project, 2019)                # computed once, shown everywhere
+    lkt.compare(project, 2019, ["per_capita", "equal"])   # who gains and who loses
+    lkt.sweep(project, 2019, "bergen_50", {"share": lkt.grid_range("0:1:0.01")})
 """
 
 from . import batch, paths, report
-from .allocate import apportion
+from .allocate import apportion, apportion_rows
 from .budget import group_totals, read_budget
+from .compare import Comparison, compare
+from .distribution import Distribution, allocation, distribute, distribute_years
 from .errors import InputError, KeyDefinitionError, LktError, ParameterError
-from .keys import KINDS, Key, describe, shares
+from .keys import KINDS, Key, describe, label, shares, variant
 from .population import read_municipalities, read_population
-from .project import Project, allocation, load_project, members, municipal_key, new_cost
-from .workbook import write_workbook
+from .project import Project, load_project, members, municipal_key, new_cost
+from .sweep import grid_range, sweep
+from .workbook import write_comparison_workbook, write_workbook
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
-    "KINDS", "InputError", "Key", "KeyDefinitionError", "LktError", "ParameterError", "Project",
-    "allocation", "apportion", "describe", "group_totals", "load_project", "members", "municipal_key",
-    "batch", "new_cost", "paths", "read_budget", "read_municipalities", "read_population", "report", "shares",
-    "write_workbook",
+    "KINDS", "Comparison", "Distribution", "InputError", "Key", "KeyDefinitionError", "LktError",
+    "ParameterError", "Project", "allocation", "apportion", "apportion_rows", "batch", "compare", "describe",
+    "distribute", "distribute_years", "grid_range", "group_totals", "label", "load_project", "members", "municipal_key", "new_cost",
+    "paths", "read_budget", "read_municipalities", "read_population", "report", "shares", "sweep", "variant",
+    "write_comparison_workbook", "write_workbook",
 ]

@@ -15,13 +15,11 @@ that fails anyway is retried.
 
 from __future__ import annotations
 
-import hashlib
-import html
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cache
@@ -32,17 +30,35 @@ from . import norwegian as no
 from . import paths
 from .errors import LktError, ParameterError
 from .outputs import write_text
+from .project import HOSPITALS, MUNICIPALITIES
 
 KERNEL_START_ATTEMPTS = 3
-TEMPLATE = Path(__file__).parent / "templates" / "report.html.j2"
+TEMPLATES = Path(__file__).parent / "templates"
 
 
 @dataclass(frozen=True)
 class Run:
-    """One report to make: its notebook parameters and the file stem its outputs share."""
+    """One report to make: its notebook parameters, the file stem its outputs share, its kind, and its result.
+
+    ``result`` (a ``Distribution`` or a ``Comparison``) and ``decisions`` (the
+    distributions of the decision text's years) are computed once when the batch
+    is planned, and the spreadsheet and the index are written from them.
+    """
 
     parameters: Mapping[str, Any]
     stem: str
+    kind: str = "distribution"
+    result: Any = field(default=None, compare=False, repr=False)
+    decisions: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """A kind of report: its notebook and how its spreadsheet and index summary are made from its result."""
+
+    name: str
+    notebook: Path
+    write: Callable[[Path, Run], dict[str, Any]]  # writes the spreadsheet, returns the index's summary
 
 
 @dataclass
@@ -102,40 +118,61 @@ def plan(
     budget: str | Path | None = None,
     population: Sequence[str | Path] | None = None,
     extra: Mapping[str, Any] | None = None,
-    notebook: str | Path = paths.REPORT_NOTEBOOK,
+    notebook: str | Path | None = None,
+    compare: bool = False,
 ) -> list[Run]:
-    """The runs of a batch, one per year and key, each checked against the project and the notebook."""
-    from .project import allocation, load_project
-    from .report import effective_key
+    """The runs of a batch, each checked against the project and the notebook, with its result computed.
 
+    A yearly report is one run per year and key; a comparison (``compare``) is one
+    run per year comparing ``keys`` (default: all the project's municipal keys)
+    with the project's key. A key parameter changed by ``extra["key_params"]``
+    gives a variant named after the change (``bergen_50_share-0.4``).
+    """
+    from .compare import compare as compare_keys
+    from .distribution import distribute
+    from .project import decision_years, load_project
+
+    kind = COMPARISON if compare else DISTRIBUTION
+    notebook = Path(notebook or kind.notebook)
     project = load_project(project_file, budget=budget, population=population)
     years = list(years or project.years)
-    keys = list(keys or [project.key])
     for year in years:
         if year not in project.years:
             raise ParameterError(f"year {year} is not in the budget; budget years: {', '.join(map(str, project.years))}")
-    for key in keys:
-        project.municipal_key(key)
-    fixed = {"year": "--years", "key": "--keys", "project_file": "--project", "budget": "--budget",
-             "population": "--population", "decision_years": "--years"}
+    keys = list(keys or (project.municipal_keys() if compare else [project.key]))
+    overrides = {} if compare else (extra or {}).get("key_params") or {}
+    chosen = [project.municipal_key(key, overrides) for key in keys]
+    fixed = {"year": "--years", "key": "--keys", "keys": "--keys", "project_file": "--project", "budget": "--budget",
+             "population": "--population"}
     clash = sorted(set(extra or {}) & set(fixed))
     if clash:
         raise ParameterError(f"parameter '{clash[0]}' is set by the batch: use {fixed[clash[0]]}")
+    inputs = {"project_file": str(Path(project_file).resolve()),
+              "budget": None if budget is None else str(Path(budget).resolve()),
+              "population": None if population is None else [str(Path(p).resolve()) for p in population]}
     short = str(project.short_name).lower()
+    if compare:
+        runs = []
+        for year in years:
+            parameters = {"year": year, "keys": keys, **inputs, **(extra or {})}
+            check_parameters(notebook, parameters)
+            runs.append(Run(parameters, f"{short}_sammenligning_{year}", kind.name,
+                            compare_keys(project, year, chosen, parameters.get("reference"))))
+        return runs
+    computed: dict[tuple[int, str], Any] = {}
+
+    def result(year: int, key: Any) -> Any:  # each year and key computed once for the whole batch
+        if (year, key.name) not in computed:
+            computed[year, key.name] = distribute(project, year, key)
+        return computed[year, key.name]
+
     runs = []
     for year in years:
-        for key in keys:
-            parameters = {
-                "year": year, "key": key, "project_file": str(Path(project_file).resolve()),
-                "budget": None if budget is None else str(Path(budget).resolve()),
-                "population": None if population is None else [str(Path(p).resolve()) for p in population],
-                "decision_years": years, **(extra or {}),
-            }
+        for name, key in zip(keys, chosen):
+            parameters = {"year": year, "key": name, **inputs, **(extra or {})}
             check_parameters(notebook, parameters)
-            allocation(project, year, effective_key(project, key, parameters.get("key_params")))
-            variant = parameters.get("key_params") or {}
-            suffix = "_" + hashlib.sha256(json.dumps(variant, sort_keys=True).encode()).hexdigest()[:6] if variant else ""
-            runs.append(Run(parameters, f"{short}_fordeling_{year}_{key}{suffix}"))
+            runs.append(Run(parameters, f"{short}_fordeling_{year}_{key.name}", kind.name, result(year, key),
+                            tuple(result(y, key) for y in decision_years(project, year))))
     return runs
 
 
@@ -151,7 +188,8 @@ def run_reports(
     budget: str | Path | None = None,
     population: Sequence[str | Path] | None = None,
     extra: Mapping[str, Any] | None = None,
-    notebook: str | Path = paths.REPORT_NOTEBOOK,
+    notebook: str | Path | None = None,
+    compare: bool = False,
     progress: bool = False,
 ) -> list[Outcome]:
     """Make every report of a batch and the index; returns what became of each run, in order.
@@ -162,13 +200,14 @@ def run_reports(
     from tqdm import tqdm
 
     runs = plan(project, years=years, keys=keys, budget=budget, population=population, extra=extra,
-                notebook=notebook)
+                notebook=notebook, compare=compare)
+    notebook = Path(notebook or KINDS[runs[0].kind].notebook)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(runs)))
     outcomes = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
-        futures = [pool.submit(run_report, run, out, Path(notebook)) for run in runs]
+        futures = [pool.submit(run_report, run, out, notebook) for run in runs]
         for future in tqdm(as_completed(futures), total=len(futures), desc="reports", unit="report",
                            disable=not progress):
             outcomes.append(future.result())
@@ -184,7 +223,7 @@ def _context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
 
 
-def run_report(run: Run, out: Path, notebook: Path = paths.REPORT_NOTEBOOK) -> Outcome:
+def run_report(run: Run, out: Path, notebook: Path) -> Outcome:
     """Execute one run and move its outputs into ``out`` only once all of them are complete."""
     outcome = Outcome(run)
     staging = Path(tempfile.mkdtemp(prefix=f".{run.stem}.", dir=out))
@@ -238,39 +277,47 @@ def _reason(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}"
 
 
-@cache
-def _loaded(project: str, budget: str | None, population: tuple[str, ...] | None) -> Any:
-    from .project import load_project
-
-    return load_project(project, budget=budget, population=population)
-
-
 def _write_outputs(run: Run, folder: Path, executed: Path, notebook: Path) -> dict[str, Any]:
-    """Write the HTML, the spreadsheet and the JSON record of an executed run; return its headline figures."""
+    """Write the HTML, the spreadsheet and the JSON record of an executed run; return its index summary."""
     from . import report
-    from .project import allocation
+
+    write_text(folder / f"{run.stem}.html", export_html(executed))
+    summary = KINDS[run.kind].write(folder / f"{run.stem}.xlsx", run)
+    record = report.provenance(run.result.project, {**notebook_parameters(notebook), **run.parameters})
+    write_text(folder / f"{run.stem}.json", json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    return summary
+
+
+def _write_distribution(path: Path, run: Run) -> dict[str, Any]:
     from .workbook import write_workbook
 
-    p = run.parameters
-    project = _loaded(p["project_file"], p["budget"], tuple(p["population"]) if p["population"] else None)
-    key = report.effective_key(project, p["key"], p.get("key_params"))
-    write_text(folder / f"{run.stem}.html", export_html(executed))
-    write_workbook(folder / f"{run.stem}.xlsx", project, p["year"], key, p["decision_years"])
-    record = report.provenance(project, {**notebook_parameters(notebook), **p})
-    write_text(folder / f"{run.stem}.json", json.dumps(record, ensure_ascii=False, indent=2) + "\n")
-    result = allocation(project, p["year"], key)
-    totals = result.groupby("group")["amount_nok"].sum()
-    return {"label": project.years[p["year"]].label, "total": int(totals.sum()),
-            "specialist_health_service": int(totals.get("specialist_health_service", 0)),
-            "municipalities": int(totals.get("municipalities", 0)),
-            "key_text": report.describe_key(project, p["year"], key)}
+    result = run.result
+    write_workbook(path, result, run.decisions)
+    return {"label": result.spec.label, "totals": result.totals, "key_label": result.key_label,
+            "key_text": result.key_text}
+
+
+def _write_comparison(path: Path, run: Run) -> dict[str, Any]:
+    from .workbook import write_comparison_workbook
+
+    comparison = run.result
+    write_comparison_workbook(path, comparison)
+    return {"label": comparison.reference.spec.label, "totals": comparison.reference.totals,
+            "key_label": "Sammenligning av fordelingsnøkler",
+            "key_text": f"Mot {comparison.reference.key_label}: " + "; ".join(
+                r.key_label for r in comparison.results[1:])}
+
+
+DISTRIBUTION = ReportKind("distribution", paths.REPORT_NOTEBOOK, _write_distribution)
+COMPARISON = ReportKind("comparison", paths.COMPARISON_NOTEBOOK, _write_comparison)
+KINDS = {kind.name: kind for kind in (DISTRIBUTION, COMPARISON)}
 
 
 @cache
 def _exporter() -> Any:
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(template_file=str(TEMPLATE), exclude_input=True, exclude_input_prompt=True,
+    return HTMLExporter(template_file=str(TEMPLATES / "report.html.j2"), exclude_input=True, exclude_input_prompt=True,
                         exclude_output_prompt=True)
 
 
@@ -285,44 +332,23 @@ def export_html(notebook: str | Path) -> str:
 # --- the index ----------------------------------------------------------------------------
 
 def write_index(path: str | Path, outcomes: Iterable[Outcome]) -> Path:
-    """One offline page listing every report of the batch with its year, key, headline figures and links."""
+    """One offline page listing every report of the batch with its year, key in words, headline figures and links."""
+    import jinja2
+
     rows = []
     for o in outcomes:
         p, s = o.run.parameters, o.summary
         if o.error:
-            rows.append(f"<tr class='failed'><td>{p['year']}</td><td>{html.escape(p['key'])}</td>"
-                        f"<td colspan='4'>Feilet: {html.escape(o.error)}</td></tr>")
+            rows.append({"year": p["year"], "key": p.get("key") or ", ".join(p.get("keys") or []), "error": o.error})
             continue
-        links = " · ".join(f"<a href='{html.escape(o.files[ext])}'>{label}</a>" for ext, label in
-                           (("html", "Rapport"), ("xlsx", "Regneark"), ("ipynb", "Notatbok"), ("json", "Grunnlag"))
-                           if ext in o.files)
-        rows.append(
-            f"<tr><td>{html.escape(s['label'])}</td><td>{html.escape(p['key'])}<br><small>"
-            f"{html.escape(s['key_text'])}</small></td><td class='n'>{no.kroner(s['total'])}</td>"
-            f"<td class='n'>{no.kroner(s['specialist_health_service'])}</td>"
-            f"<td class='n'>{no.kroner(s['municipalities'])}</td><td>{links}</td></tr>")
-    page = f"""<!DOCTYPE html>
-<html lang="nb">
-<head>
-<meta charset="utf-8">
-<title>Fordeling av kostnader – rapporter</title>
-<style>
-body {{ font-family: sans-serif; margin: 2em; color: #222; }}
-table {{ border-collapse: collapse; }}
-th, td {{ padding: 0.4em 0.8em; border-bottom: 1px solid #ccc; text-align: left; vertical-align: top; }}
-td.n {{ text-align: right; white-space: nowrap; }}
-tr.failed td {{ color: #a00; }}
-small {{ color: #555; }}
-</style>
-</head>
-<body>
-<h1>Fordeling av kostnader – rapporter</h1>
-<table>
-<tr><th>Budsjettår</th><th>Fordelingsnøkkel</th><th>Ny kostnad</th><th>Spesialisthelsetjenesten</th>
-<th>Kommunene</th><th>Filer</th></tr>
-{chr(10).join(rows)}
-</table>
-</body>
-</html>
-"""
-    return write_text(path, page)
+        rows.append({
+            "label": s["label"], "key_label": s["key_label"], "key_text": s["key_text"],
+            "total": no.kroner(sum(s["totals"].values())), "hospitals": no.kroner(s["totals"][HOSPITALS]),
+            "municipalities": no.kroner(s["totals"][MUNICIPALITIES]),
+            "links": [{"href": o.files[ext], "text": text} for ext, text in
+                      (("html", "Rapport"), ("xlsx", "Regneark"), ("ipynb", "Notatbok"), ("json", "Grunnlag"))
+                      if ext in o.files],
+        })
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                                     trim_blocks=True, lstrip_blocks=True)
+    return write_text(path, environment.get_template("index.html.j2").render(rows=rows))

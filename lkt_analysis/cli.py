@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from . import paths
 from .errors import LktError, ParameterError
@@ -41,11 +42,32 @@ def _parser() -> argparse.ArgumentParser:
                           help="CSV to write (default: data/processed/allocation_YEAR_KEY.csv)")
     allocate.set_defaults(run=_allocate)
 
+    compare = commands.add_parser("compare", help="compare keys for one budget year: who gains and who loses")
+    compare.add_argument("--year", type=int, required=True, help="budget year, e.g. 2019")
+    compare.add_argument("--keys", nargs="+", required=True, metavar="KEY",
+                         help="keys to compare; a variant as NAME:PARAM=VALUE, e.g. bergen_50:share=0.4")
+    compare.add_argument("--reference", metavar="KEY", help="the key compared against (default: the project's)")
+    _inputs(compare)
+    compare.add_argument("-o", "--output", type=Path, help="write the comparison to a .csv or .xlsx file")
+    compare.set_defaults(run=_compare)
+
+    sweep = commands.add_parser("sweep", help="every municipality's amount over a grid of a key's parameters")
+    sweep.add_argument("--year", type=int, required=True, help="budget year, e.g. 2019")
+    sweep.add_argument("--key", required=True, help="the key whose parameters are varied")
+    sweep.add_argument("--vary", action="append", required=True, metavar="NAME=START:STOP:STEP",
+                       help="a parameter and its grid, e.g. share=0:1:0.01; give two for a two-way grid")
+    _inputs(sweep)
+    sweep.add_argument("-o", "--output", type=Path,
+                       help="CSV to write (default: data/processed/sweep_YEAR_KEY.csv)")
+    sweep.set_defaults(run=_sweep)
+
     report = commands.add_parser("report", help="render the yearly reports (HTML, notebook, spreadsheet)")
     report.add_argument("--years", type=int, nargs="+", help="budget years (default: all in the budget)")
     report.add_argument("--key", "--keys", dest="keys", nargs="+",
                         help="one or more keys; one report per year and key (default: the project's)")
     report.add_argument("--jobs", type=int, help="reports run in parallel (default: the number of cores)")
+    report.add_argument("--compare", action="store_true",
+                        help="one comparison report per year of --keys (default: every key) against the project's key")
     report.add_argument("--out", type=Path, default=paths.REPORTS, help="output folder (default: reports/)")
     report.add_argument("-p", "--param", dest="params", action="append", default=[], metavar="NAME=VALUE",
                         help="another notebook parameter, the value as JSON (e.g. -p 'key_params={\"share\": 0.4}')")
@@ -65,8 +87,9 @@ def _inputs(parser: argparse.ArgumentParser) -> None:
 def _allocate(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from .distribution import allocation
     from .outputs import write_allocation_csv
-    from .project import allocation, load_project
+    from .project import load_project
 
     project = load_project(args.project, budget=args.budget, population=args.population)
     result = allocation(project, args.year, args.key)
@@ -84,6 +107,87 @@ def _allocate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _key(project: Any, text: str) -> Any:
+    """A key by name, or a variant written ``NAME:PARAM=VALUE[,PARAM=VALUE]`` (values as JSON, e.g. 0.4)."""
+    name, _, changes = text.partition(":")
+    params = {}
+    for item in filter(None, changes.split(",")):
+        param, sep, value = item.partition("=")
+        if not sep:
+            raise ParameterError(f"key '{text}': '{item}' is not PARAM=VALUE")
+        params[param.strip()] = _value(value)
+    return project.municipal_key(name, params)
+
+
+def _value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from .compare import COMPARISON_COLUMNS, compare
+    from .outputs import write_csv
+    from .project import load_project
+    from .workbook import write_comparison_workbook
+
+    project = load_project(args.project, budget=args.budget, population=args.population)
+    suffix = args.output.suffix.lower() if args.output else None
+    if suffix not in (None, ".csv", ".xlsx"):
+        raise ParameterError(f"--output {args.output}: write a .csv or an .xlsx file")
+    keys = [_key(project, text) for text in args.keys]
+    reference = _key(project, args.reference) if args.reference else None
+    comparison = compare(project, args.year, keys, reference)
+    wide = comparison.table.pivot(index=["code", "name"], columns="key", values="amount_nok")
+    order = [r.key.name for r in comparison.results]
+    shown = wide[order].map(_whole)
+    for name in order[1:]:
+        shown[f"{name} vs ref"] = (wide[name] - wide[order[0]]).map(_signed)
+    print(f"{comparison.reference.spec.label}: {_whole(comparison.reference.municipal_total)} kr for the "
+          f"municipalities; reference: {order[0]} ({comparison.reference.key_label})")
+    print(shown.reset_index().to_string(index=False))
+    summary = comparison.summary.set_index("key")
+    print()
+    print(summary.assign(**{c: summary[c].map(lambda v: f"{v:.2f}") for c in summary.columns
+                            if c.endswith(("inhabitant", "ratio"))}).drop(columns="label").T.to_string())
+    if suffix == ".csv":
+        write_csv(comparison.table[COMPARISON_COLUMNS], args.output)
+    elif suffix == ".xlsx":
+        write_comparison_workbook(args.output, comparison)
+    if args.output:
+        print(f"written: {args.output}")
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from .outputs import write_csv
+    from .project import load_project
+    from .sweep import grid_range, sweep
+
+    project = load_project(args.project, budget=args.budget, population=args.population)
+    vary = {}
+    for item in args.vary:
+        name, sep, grid = item.partition("=")
+        if not sep or name.strip() in vary:
+            raise ParameterError(f"--vary '{item}' is not NAME=START:STOP:STEP, or names a parameter twice")
+        vary[name.strip()] = grid_range(grid)
+    table = sweep(project, args.year, _key(project, args.key), vary)
+    output = args.output or paths.DATA_PROCESSED / f"sweep_{args.year}_{args.key}.csv"
+    write_csv(table, output)
+    variants = table["variant"].nunique()
+    print(f"{variants} variants x {len(table) // variants} municipalities; written: {output}")
+    return 0
+
+
+def _whole(value: object) -> str:
+    return f"{int(value):,}".replace(",", " ")
+
+
+def _signed(value: object) -> str:
+    return ("+" if value > 0 else "") + _whole(value)
+
+
 def _report(args: argparse.Namespace) -> int:
     from .batch import run_reports
 
@@ -97,7 +201,8 @@ def _report(args: argparse.Namespace) -> int:
         except json.JSONDecodeError:
             extra[name.strip()] = value
     outcomes = run_reports(project=args.project, years=args.years, keys=args.keys, jobs=args.jobs, out=args.out,
-                           budget=args.budget, population=args.population, extra=extra, progress=True)
+                           budget=args.budget, population=args.population, extra=extra, compare=args.compare,
+                           progress=True)
     failed = [o for o in outcomes if o.error]
     for outcome in failed:
         print(f"failed: {outcome.run.stem}: {outcome.error}", file=sys.stderr)

@@ -3,14 +3,17 @@
 A key is data, a name plus a kind and its parameters, written in the project
 file or built in Python. Each kind is one function in ``KINDS`` that takes the
 members (``code, name, population`` and one column per age group) and returns
-every member's exact share as a ``Fraction``, the shares summing to one; and one
-sentence in ``DESCRIPTIONS`` that says the key in Norwegian. A new kind is one
-function and one entry in each registry.
+every member's exact share as a ``Fraction``, the shares summing to one; one
+sentence in ``DESCRIPTIONS`` and one short label in ``LABELS`` that say the key in
+Norwegian; and, in ``LINEAR``, the parameters in which its shares are linear (a
+sweep may vary those, see :mod:`lkt_analysis.sweep`). A new kind is one function
+and one entry in each registry.
 """
 
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -36,7 +39,8 @@ class Key:
     name: str
     kind: str
     params: Mapping[str, Any] = field(default_factory=dict)
-    title: str | None = None  # the key in words, if the generated sentence will not do
+    title: str | None = None  # the key in one sentence, if the generated one will not do
+    label: str | None = None  # the key in a few words, if the generated label will not do
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -67,6 +71,39 @@ def shares(members: pd.DataFrame, key: Key) -> Shares:
 def describe(members: pd.DataFrame, key: Key) -> str:
     """The key in one Norwegian sentence, for the report's reader."""
     return key.title or DESCRIPTIONS[key.kind](members, **key.params)
+
+
+def label(members: pd.DataFrame, key: Key) -> str:
+    """The key in a few Norwegian words, e.g. ``Bergen 50 %, resten etter folketall``, for tables and legends."""
+    return key.label or LABELS[key.kind](members, **key.params)
+
+
+def variant(key: Key, params: Mapping[str, Any]) -> Key:
+    """``key`` with some parameters changed, named after the change: ``bergen_50_share-0.4``.
+
+    The name uses only letters, digits, ``.``, ``-`` and ``_``, so that it is safe in
+    a file name; the key's written title and label are dropped, since they
+    describe the original parameters.
+
+    Example:
+        >>> variant(Key("bergen_50", "anchor", {"code": "1201", "share": 0.5}), {"share": 0.4}).name
+        'bergen_50_share-0.4'
+    """
+    if not params:
+        return key
+    suffix = "_".join(f"{name}-{_plain(value)}" for name, value in params.items())
+    return Key(re.sub(r"[^A-Za-z0-9._-]", "_", f"{key.name}_{suffix}"), key.kind, {**key.params, **params})
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return "+".join(map(_plain, value))
+    if isinstance(value, Mapping):
+        return "+".join(f"{k}-{_plain(v)}" for k, v in value.items())
+    if isinstance(value, (int, float, Fraction)) and not isinstance(value, bool):
+        exact = as_fraction(value)
+        return str(exact.numerator) if exact.denominator == 1 else f"{float(exact):g}"
+    return str(value)
 
 
 # --- the kinds -------------------------------------------------------------------------------
@@ -127,6 +164,15 @@ def fixed_plus_per_capita(members: pd.DataFrame, *, fixed: float) -> Shares:
     return equal(members) * part + per_capita(members) * (1 - part)
 
 
+def anchor_plus_fixed(members: pd.DataFrame, *, code: str, share: float, fixed: float) -> Shares:
+    """One member pays a fixed share; of the rest, a fixed part is split equally among the others, the remainder
+    by their population."""
+    _known(members, [code], "anchor")
+    first = _share(share, "anchor share")
+    others = fixed_plus_per_capita(members[members["code"] != code], fixed=fixed) * (1 - first)
+    return pd.concat([pd.Series({code: first}), others])
+
+
 def target_group(members: pd.DataFrame, *, age_group: str) -> Shares:
     """By the population in an age group, e.g. children ``0-17`` or elderly ``67+``."""
     if age_group not in members.columns:
@@ -155,6 +201,7 @@ KINDS: dict[str, Callable[..., Shares]] = {
     "per_capita": per_capita,
     "equal": equal,
     "fixed_plus_per_capita": fixed_plus_per_capita,
+    "anchor_plus_fixed": anchor_plus_fixed,
     "target_group": target_group,
     "members_only": members_only,
     "weights": weights,
@@ -179,9 +226,33 @@ DESCRIPTIONS: dict[str, Callable[..., str]] = {
     "fixed_plus_per_capita": lambda m, *, fixed: (
         f"{no.percent(as_fraction(fixed))} fordeles likt mellom de {len(m)} kommunene, "
         f"resten etter folketall."),
+    "anchor_plus_fixed": lambda m, *, code, share, fixed: (
+        f"{_name(m, code)} betaler {no.percent(as_fraction(share))}; av resten fordeles "
+        f"{no.percent(as_fraction(fixed))} likt og resten etter folketall mellom de {len(m) - 1} andre kommunene."),
     "target_group": lambda m, *, age_group: f"Fordelt etter folketall i aldersgruppen {_band_words(age_group)}.",
     "members_only": lambda m, *, codes: (
         f"Fordelt etter folketall mellom {no.join([_name(m, c) for c in codes])}; de andre betaler ikke."),
     "weights": lambda m, *, weights: "Fast fordeling: " + no.join(
         [f"{_name(m, c)} {no.percent(as_fraction(w))}" for c, w in weights.items()]) + ".",
+}
+
+LABELS: dict[str, Callable[..., str]] = {
+    "anchor": lambda m, *, code, share: f"{_name(m, code)} {no.percent(as_fraction(share))}, resten etter folketall",
+    "per_capita": lambda m: "Etter folketall",
+    "equal": lambda m: "Likt per kommune",
+    "fixed_plus_per_capita": lambda m, *, fixed: f"{no.percent(as_fraction(fixed))} likt, resten etter folketall",
+    "anchor_plus_fixed": lambda m, *, code, share, fixed: (
+        f"{_name(m, code)} {no.percent(as_fraction(share))}, {no.percent(as_fraction(fixed))} av resten likt, "
+        f"resten etter folketall"),
+    "target_group": lambda m, *, age_group: f"Etter folketall {_band_words(age_group)}",
+    "members_only": lambda m, *, codes: f"Bare {no.join([_name(m, c) for c in codes])}, etter folketall",
+    "weights": lambda m, *, weights: "Fast fordeling",
+}
+
+# The parameters in which a kind's shares are linear (each with the others held fixed), so that a
+# sweep can compute every variant exactly from the shares at the parameter's ends 0 and 1.
+LINEAR: dict[str, tuple[str, ...]] = {
+    "anchor": ("share",),
+    "fixed_plus_per_capita": ("fixed",),
+    "anchor_plus_fixed": ("share", "fixed"),
 }

@@ -43,8 +43,13 @@ def write_text(path: str | Path, text: str) -> Path:
     return Path(path)
 
 
+def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table as UTF-8 CSV, comma-separated, without its index, atomically."""
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False, float_format="%.10g")
+    return Path(path)
+
+
 def write_allocation_csv(allocation: pd.DataFrame, path: str | Path) -> Path:
     """Write the invoicing CSV (``year,group,code,name,population,share,amount_nok``) atomically."""
-    with atomic_path(path) as tmp:
-        allocation.to_csv(tmp, index=False, float_format="%.10g")
-    return Path(path)
+    return write_csv(allocation, path)

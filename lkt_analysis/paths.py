@@ -16,3 +16,5 @@ NOTEBOOKS = ROOT / "notebooks"
 
 DEFAULT_PROJECT = DATA_RAW / "lkt_project.toml"
 REPORT_NOTEBOOK = NOTEBOOKS / "distribution_report.ipynb"
+COMPARISON_NOTEBOOK = NOTEBOOKS / "key_comparison.ipynb"
+EXPLORE_NOTEBOOK = NOTEBOOKS / "explore_keys.ipynb"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,10 @@ from typing import Any
 import pandas as pd
 
 from . import budget as budget_, keys, population as population_
-from .allocate import apportion, as_fraction
+from .allocate import as_fraction
 from .errors import InputError, KeyDefinitionError
 from .keys import Key
 
-ALLOCATION_COLUMNS = ["year", "group", "code", "name", "population", "share", "amount_nok"]
 MUNICIPALITIES, HOSPITALS = "municipalities", "specialist_health_service"
 
 
@@ -62,12 +62,17 @@ class Project:
         """Names of the keys that spread the municipalities' cost."""
         return [name for name, key in self.keys.items() if name != self.hospital_key]
 
-    def municipal_key(self, name: str | None = None) -> Key:
-        """The municipal key called ``name`` (default: the project's), or an error naming the keys there are."""
+    def municipal_key(self, name: str | None = None, params: Mapping[str, Any] | None = None) -> Key:
+        """The municipal key called ``name`` (default: the project's), with ``params`` changed if given.
+
+        Example:
+            >>> project.municipal_key("bergen_50", {"share": 0.4}).name
+            'bergen_50_share-0.4'
+        """
         name = name or self.key
         if name not in self.municipal_keys():
             raise KeyDefinitionError(f"unknown key '{name}'; keys: {', '.join(self.municipal_keys())}")
-        return self.keys[name]
+        return keys.variant(self.keys[name], params or {})
 
 
 def load_project(
@@ -103,7 +108,8 @@ def load_project(
     key_specs = _table(spec, "keys", path)
     try:
         all_keys = {name: Key(name, str(required(table, "kind", str, f"keys.{name}")),
-                              {k: v for k, v in table.items() if k not in ("kind", "title")}, table.get("title"))
+                              {k: v for k, v in table.items() if k not in ("kind", "title", "label")},
+                              table.get("title"), table.get("label"))
                     for name, table in key_specs.items()}
     except KeyDefinitionError as err:
         raise InputError(path, str(err)) from None
@@ -205,36 +211,19 @@ def municipal_key(project: Project, key: str | Key | None, year: int) -> Key:
         for code, weight in params["weights"].items():
             moved[move(code)] = moved.get(move(code), Fraction(0)) + as_fraction(weight)
         params["weights"] = moved
-    return Key(key.name, key.kind, params, key.title)
+    return Key(key.name, key.kind, params, key.title, key.label)
 
 
-def allocation(project: Project, year: int, key: str | Key | None = None) -> pd.DataFrame:
-    """Who pays how much in ``year``: the invoicing interface, one row per member of each group.
+def decision_years(project: Project, year: int) -> list[int]:
+    """The budget years a decision text covers with ``year``: those with the same municipalities.
 
-    The municipalities' new cost is spread by ``key`` (default: the project's),
-    the specialist health service's by the project's hospital key; each group's
-    amounts are whole kroner adding up exactly to the group's total.
-
-    Returns:
-        ``year, group, code, name, population, share, amount_nok`` (population is
-        empty for hospitals).
-
-    Example:
-        >>> project = load_project(DEFAULT_PROJECT)
-        >>> allocation(project, 2019).groupby("group")["amount_nok"].sum()["municipalities"]
-        1525000
+    A municipality adopts its share for every budget year of the project on its
+    side of a municipal reform (seed 000: "kr. Xxxx for 2018 og kr. Xxxx for 2019"),
+    whatever years a batch happens to run, so the same file always says the same.
     """
-    totals = budget_.group_totals(new_cost(project, year)).reindex([year], fill_value=0).loc[year]
-    municipal = members(project, year)
-    hospitals = project.hospitals.assign(population=pd.NA)
-    parts = []
-    for group, group_members, group_key in (
-        (MUNICIPALITIES, municipal, municipal_key(project, key, year)),
-        (HOSPITALS, hospitals, project.keys[project.hospital_key]),
-    ):
-        share = keys.shares(group_members, group_key)
-        parts.append(group_members.assign(
-            year=year, group=group, share=share.map(float).to_numpy(),
-            amount_nok=apportion(int(totals[group]), share).to_numpy()))
-    result = pd.concat(parts, ignore_index=True)[ALLOCATION_COLUMNS]
-    return result.astype({"year": "int64", "population": "Int64", "share": "float64", "amount_nok": "int64"})
+    budget_year(project, year)
+
+    def codes(y: int) -> set[str]:
+        return set(population_.existing(project.municipalities, date(y, 1, 1))["code"])
+
+    return [y for y in sorted(project.years) if codes(y) == codes(year)]

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import keys as keys_
 from . import norwegian as no
+from .distribution import Distribution
 from .errors import ParameterError
-from .project import HOSPITALS, MUNICIPALITIES, Project, allocation, budget_year, members, municipal_key, new_cost
+from .project import HOSPITALS, MUNICIPALITIES, Project, budget_year
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -34,48 +34,28 @@ MUNICIPALITY_HEADINGS = {
 }
 
 
-def effective_key(project: Project, name: str, overrides: Mapping[str, Any] | None = None) -> keys_.Key:
-    """The project's municipal key ``name``, with some of its parameters changed for this report.
-
-    Example:
-        >>> effective_key(project, "bergen_50", {"share": 0.4}).params["share"]
-        0.4
-    """
-    key = project.municipal_key(name)
-    if not overrides:
-        return key
-    label = f"{name} ({', '.join(f'{k}={v}' for k, v in overrides.items())})"
-    return keys_.Key(label, key.kind, {**key.params, **overrides})
-
-
-def describe_key(project: Project, year: int, key: str | keys_.Key | None = None) -> str:
-    """The municipal key in one Norwegian sentence, with the year's municipalities."""
-    return keys_.describe(members(project, year), municipal_key(project, key, year))
-
-
-def population_date(project: Project, year: int) -> str:
+def population_date(result: Distribution) -> str:
     """The population date of a budget year in words: ``1. januar 2018``."""
-    return f"1. januar {budget_year(project, year).population_year}"
+    return f"1. januar {result.spec.population_year}"
 
 
-def headline(project: Project, year: int, key: str | keys_.Key | None = None) -> str:
+def headline(result: Distribution) -> str:
     """The year's total new cost, its split between the groups, the key in words and the population date."""
-    spec = budget_year(project, year)
-    totals = allocation(project, year, key).groupby("group")["amount_nok"].sum()
-    key_text = describe_key(project, year, key)
+    totals = result.totals
     return (
-        f"**Ny kostnad til fordeling {spec.label}: {no.kroner(totals.sum())}.** "
-        f"Spesialisthelsetjenesten dekker {no.kroner(totals.get(HOSPITALS, 0))} og kommunene "
-        f"{no.kroner(totals.get(MUNICIPALITIES, 0))}.\n\n"
-        f"**Fordelingsnøkkel for kommunene:** {key_text}\n\n"
-        f"Folketall per {population_date(project, year)} (Statistisk sentralbyrå, tabell 07459)."
+        f"**Ny kostnad til fordeling {result.spec.label}: {no.kroner(sum(totals.values()))}.** "
+        f"Spesialisthelsetjenesten dekker {no.kroner(totals[HOSPITALS])} og kommunene "
+        f"{no.kroner(totals[MUNICIPALITIES])}.\n\n"
+        f"**Fordelingsnøkkel for kommunene:** {result.key_text}\n\n"
+        f"Folketall per {population_date(result)} (Statistisk sentralbyrå, tabell 07459)."
     )
 
 
-def budget_table(project: Project, year: int) -> pd.DataFrame:
+def budget_table(result: Distribution) -> pd.DataFrame:
     """The year's posts: amount, whether already covered, financing party, and what each group gets."""
-    posts = project.budget[project.budget["year"] == year]
-    parts = (new_cost(project, year).pivot_table(index="post", columns="group", values="amount_nok", aggfunc="sum")
+    budget = result.project.budget
+    posts = budget[budget["year"] == result.year]
+    parts = (result.posts.pivot_table(index="post", columns="group", values="amount_nok", aggfunc="sum")
              .reindex(columns=[HOSPITALS, MUNICIPALITIES]))
     table = posts.merge(parts, left_on="post", right_index=True, how="left", validate="1:1")
     table = pd.DataFrame({
@@ -93,15 +73,13 @@ def budget_table(project: Project, year: int) -> pd.DataFrame:
     return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
 
 
-def municipality_table(project: Project, year: int, key: str | keys_.Key | None = None) -> pd.DataFrame:
+def municipality_table(result: Distribution) -> pd.DataFrame:
     """Each municipality's population, share, amount and kr per inhabitant, with council subtotals and a total.
 
     Rows are grouped by cooperation council in the register's order; a subtotal
     row has an empty code and the name ``Sum <council>``; the last row is ``Totalt``.
     """
-    result = allocation(project, year, key)
-    town = result[result["group"] == MUNICIPALITIES].merge(
-        members(project, year)[["code", "cooperation_council"]], on="code", validate="1:1")
+    town = result.municipalities
     councils = sorted(set(town["cooperation_council"]))
     rows = []
     for council in councils:
@@ -123,10 +101,9 @@ def _sum_row(block: pd.DataFrame, council: str, name: str) -> pd.DataFrame:
                           "amount_nok": int(block["amount_nok"].sum())}])
 
 
-def hospital_table(project: Project, year: int) -> pd.DataFrame:
+def hospital_table(result: Distribution) -> pd.DataFrame:
     """The specialist health service's part per hospital trust."""
-    result = allocation(project, year)
-    hospitals = result[result["group"] == HOSPITALS]
+    hospitals = result.hospitals
     return pd.DataFrame({"Helseforetak": hospitals["name"], "Andel": hospitals["share"],
                          "Beløp (kr)": hospitals["amount_nok"]}).reset_index(drop=True)
 
@@ -169,12 +146,12 @@ def per_inhabitant_chart(table: pd.DataFrame, *, title: str) -> Figure:
     return figure
 
 
-def split_chart(project: Project, year: int) -> Figure:
+def split_chart(result: Distribution) -> Figure:
     """The year's new cost by group and by financing party, side by side."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    posts = new_cost(project, year)
+    posts = result.posts
     by_group = posts.groupby("group")["amount_nok"].sum().rename(GROUP_NAMES).sort_values()
     by_party = posts.groupby("financed_by")["amount_nok"].sum().sort_values()
     figure = Figure(figsize=(12, 3.2), layout="constrained")
@@ -189,7 +166,7 @@ def split_chart(project: Project, year: int) -> Figure:
         axes.xaxis.set_major_locator(MaxNLocator(4))
         axes.set_xlim(0, values.max() * 1.35)
         axes.spines[["top", "right"]].set_visible(False)
-    figure.suptitle(f"Ny kostnad {budget_year(project, year).label}")
+    figure.suptitle(f"Ny kostnad {result.spec.label}")
     return figure
 
 
@@ -265,32 +242,30 @@ def decision_text(name: str, amounts: Mapping[int, int], labels: Mapping[int, st
     return f"{name} kommune vil dekkja sin del av kostnadene med {no.join(parts)}."
 
 
-def decisions(project: Project, years: Sequence[int], key: str | keys_.Key | None = None) -> pd.DataFrame:
-    """Each municipality's decision text for the years of a run, with its amount per year.
+def decisions(results: Sequence[Distribution]) -> pd.DataFrame:
+    """Each municipality's decision text for the given years (all under one key), with its amount per year.
 
     Municipalities are those of the last year (after a reform, the successors).
     """
-    amounts = {}
-    for year in years:
-        result = allocation(project, year, key)
-        amounts[year] = result[result["group"] == MUNICIPALITIES].set_index("code")["amount_nok"]
-    table = members(project, years[-1])[["code", "name"]].set_index("code")
-    for year in years:
-        table[year] = amounts[year].reindex(table.index)
-    if table[list(years)].isna().any().any():
+    years = [r.year for r in results]
+    last = results[-1]
+    table = last.members[["code", "name"]].set_index("code")
+    for result in results:
+        table[result.year] = result.municipalities.set_index("code")["amount_nok"].reindex(table.index)
+    if table[years].isna().any().any():
         raise ParameterError(f"years {', '.join(map(str, years))} lie on both sides of a municipal reform: "
                              "run the years before and after it separately")
-    labels = {year: project.years[year].label.removeprefix("høsten ") for year in years}
+    labels = {r.year: r.spec.label.removeprefix("høsten ") for r in results}
     table["text"] = [decision_text(row["name"], {y: int(row[y]) for y in years}, labels)
                      for _, row in table.iterrows()]
     return table.reset_index()
 
 
-def decision_table(project: Project, years: Sequence[int], key: str | keys_.Key | None = None) -> pd.DataFrame:
+def decision_table(results: Sequence[Distribution]) -> pd.DataFrame:
     """The decision texts with Norwegian headings, for the report."""
-    table = decisions(project, list(years), key)
-    return table.rename(columns={"code": "Kommunenr.", "name": "Kommune", "text": "Forslag til vedtak",
-                                 **{y: f"Beløp {project.years[y].label} (kr)" for y in years}})
+    return decisions(results).rename(columns={
+        "code": "Kommunenr.", "name": "Kommune", "text": "Forslag til vedtak",
+        **{r.year: f"Beløp {r.spec.label} (kr)" for r in results}})
 
 
 def styled(table: pd.DataFrame) -> Any:

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 import lkt_analysis as lkt
-from lkt_analysis.project import ALLOCATION_COLUMNS
+from lkt_analysis.distribution import ALLOCATION_COLUMNS
 from conftest import DELT, HB, KOM, write_budget
 
 
