@@ -9,7 +9,7 @@ The public API::
     lkt.sweep(project, 2019, "bergen_50", {"share": lkt.grid_range("0:1:0.01")})
 """
 
-from . import batch, paths, report
+from . import batch, comparison_report, explore, paths, report
 from .allocate import apportion, apportion_rows
 from .budget import group_totals, read_budget
 from .compare import Comparison, compare
@@ -24,7 +24,7 @@ from .workbook import write_comparison_workbook, write_workbook
 __version__ = "0.2.0"
 
 __all__ = [
-    "KINDS", "Comparison", "Distribution", "InputError", "Key", "KeyDefinitionError", "LktError",
+    "KINDS", "Comparison", "comparison_report", "explore", "Distribution", "InputError", "Key", "KeyDefinitionError", "LktError",
     "ParameterError", "Project", "allocation", "apportion", "apportion_rows", "batch", "compare", "describe",
     "distribute", "distribute_years", "grid_range", "group_totals", "label", "load_project", "members", "municipal_key", "new_cost",
     "paths", "read_budget", "read_municipalities", "read_population", "report", "shares", "sweep", "variant",

@@ -229,7 +229,7 @@ def run_report(run: Run, out: Path, notebook: Path) -> Outcome:
     staging = Path(tempfile.mkdtemp(prefix=f".{run.stem}.", dir=out))
     try:
         executed = staging / f"{run.stem}.ipynb"
-        _execute(notebook, executed, run.parameters)
+        execute(notebook, executed, run.parameters)
         outcome.summary = _write_outputs(run, staging, executed, notebook)
         for file in sorted(staging.iterdir()):
             os.replace(file, out / file.name)
@@ -241,11 +241,18 @@ def run_report(run: Run, out: Path, notebook: Path) -> Outcome:
     return outcome
 
 
-def _execute(notebook: str | Path, output: Path, parameters: Mapping[str, Any]) -> None:
+def execute(notebook: str | Path, output: str | Path, parameters: Mapping[str, Any]) -> None:
+    """Run a notebook with papermill as the batch does: its own kernel, killed at the end, no lost wake-ups.
+
+    A kernel that fails to start is started again (up to ``KERNEL_START_ATTEMPTS``);
+    an error inside a cell is not retried.
+    """
     import papermill
     import zmq
     from nbclient.exceptions import DeadKernelError
     from traitlets.config import Config
+
+    from . import kernels
 
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         sockets = tempfile.mkdtemp(prefix="lkt-kernel-")
@@ -254,7 +261,8 @@ def _execute(notebook: str | Path, output: Path, parameters: Mapping[str, Any]) 
                 str(notebook), str(output), parameters=dict(parameters), kernel_name="python3",
                 progress_bar=False, request_save_on_cell_execute=False, cwd=str(Path(notebook).parent),
                 shutdown_kernel="immediate",
-                config=Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel"}}),
+                config=Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel",
+                                                 "client_class": kernels.CLIENT}}),
             )
             return
         except (RuntimeError, TimeoutError, OSError, zmq.ZMQError, DeadKernelError):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +28,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader stopped early (`lkt compare ... | head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -142,8 +146,8 @@ def _compare(args: argparse.Namespace) -> int:
     wide = comparison.table.pivot(index=["code", "name"], columns="key", values="amount_nok")
     order = [r.key.name for r in comparison.results]
     shown = wide[order].map(_whole)
-    for name in order[1:]:
-        shown[f"{name} vs ref"] = (wide[name] - wide[order[0]]).map(_signed)
+    for name in order[1:]:  # the amount and, in brackets, its difference against the reference
+        shown[name] = shown[name] + (wide[name] - wide[order[0]]).map(lambda d: f" ({d:+,})".replace(",", " "))
     print(f"{comparison.reference.spec.label}: {_whole(comparison.reference.municipal_total)} kr for the "
           f"municipalities; reference: {order[0]} ({comparison.reference.key_label})")
     print(shown.reset_index().to_string(index=False))
@@ -182,10 +186,6 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _whole(value: object) -> str:
     return f"{int(value):,}".replace(",", " ")
-
-
-def _signed(value: object) -> str:
-    return ("+" if value > 0 else "") + _whole(value)
 
 
 def _report(args: argparse.Namespace) -> int:

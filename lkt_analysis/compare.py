@@ -56,8 +56,10 @@ class Comparison:
         return self.reference.year
 
 
-def compare(project: Project, year: int, keys: Sequence[str | Key], reference: str | Key | None = None) -> Comparison:
-    """Compare ``keys`` for ``year`` against ``reference`` (default: the project's adopted key).
+def compare(project: Project, year: int, keys: Sequence[str | Key] | None = None,
+            reference: str | Key | None = None) -> Comparison:
+    """Compare ``keys`` (default: every municipal key of the project) for ``year`` against ``reference``
+    (default: the project's adopted key).
 
     Keys are project key names or ``Key`` objects (e.g. variants from
     ``project.municipal_key("bergen_50", {"share": 0.4})``); each is computed once.
@@ -66,7 +68,8 @@ def compare(project: Project, year: int, keys: Sequence[str | Key], reference: s
         >>> c = compare(project, 2019, ["per_capita", "equal"])
         >>> c.table.query("code == '1201'")[["key", "amount_nok", "diff_nok"]]
     """
-    chosen = [project.municipal_key(k) if not isinstance(k, Key) else k for k in (reference, *keys)]
+    keys = project.municipal_keys() if keys is None else keys
+    chosen = [k if isinstance(k, Key) else project.municipal_key(k) for k in (reference, *keys)]
     unique = list({key.name: key for key in chosen}.values())
     results = tuple(distribute(project, year, key) for key in unique)
     table = comparison_table(results)

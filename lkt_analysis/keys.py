@@ -81,7 +81,7 @@ def label(members: pd.DataFrame, key: Key) -> str:
 def variant(key: Key, params: Mapping[str, Any]) -> Key:
     """``key`` with some parameters changed, named after the change: ``bergen_50_share-0.4``.
 
-    The name uses only letters, digits, ``.``, ``-`` and ``_``, so that it is safe in
+    The name uses only letters, digits, ``.``, ``-``, ``+`` and ``_``, so that it is safe in
     a file name; the key's written title and label are dropped, since they
     describe the original parameters.
 
@@ -92,7 +92,7 @@ def variant(key: Key, params: Mapping[str, Any]) -> Key:
     if not params:
         return key
     suffix = "_".join(f"{name}-{_plain(value)}" for name, value in params.items())
-    return Key(re.sub(r"[^A-Za-z0-9._-]", "_", f"{key.name}_{suffix}"), key.kind, {**key.params, **params})
+    return Key(re.sub(r"[^A-Za-z0-9._+-]", "_", f"{key.name}_{suffix}"), key.kind, {**key.params, **params})
 
 
 def _plain(value: object) -> str:

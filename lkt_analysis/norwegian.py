@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 NBSP = "\u00a0"  # keeps "1 525 000" and "kr" on one line
 
@@ -35,3 +36,15 @@ def percent(share: float | Fraction, decimals: int = 1, *, trim: bool = True) ->
 def join(names: list[str]) -> str:
     """``["Bergen", "Os", "Lindås"]`` as ``Bergen, Os og Lindås``."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} og {names[-1]}"
+
+
+def axis_formatter(decimals: int = 0) -> Any:
+    """A matplotlib tick formatter that writes numbers the Norwegian way."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _: number(value, decimals))
+
+
+def signed(value: float, decimals: int = 0) -> str:
+    """A difference with its sign: ``+2 283``, ``−950``, ``0``."""
+    return ("+" if value > 0 else "") + number(value, decimals)

@@ -162,18 +162,13 @@ def split_chart(result: Distribution) -> Figure:
         axes.bar_label(bars, labels=[no.kroner(v) for v in values], padding=3, fontsize=9)
         axes.set_title(title)
         axes.set_xlabel("Ny kostnad (kr)")
-        axes.xaxis.set_major_formatter(_formatter())
+        axes.xaxis.set_major_formatter(no.axis_formatter())
         axes.xaxis.set_major_locator(MaxNLocator(4))
         axes.set_xlim(0, values.max() * 1.35)
         axes.spines[["top", "right"]].set_visible(False)
     figure.suptitle(f"Ny kostnad {result.spec.label}")
     return figure
 
-
-def _formatter(decimals: int = 0) -> Any:
-    from matplotlib.ticker import FuncFormatter
-
-    return FuncFormatter(lambda value, _: no.number(value, decimals))
 
 
 def _bars(names: pd.Series, values: pd.Series, codes: pd.Series, *, title: str, xlabel: str,
@@ -187,7 +182,7 @@ def _bars(names: pd.Series, values: pd.Series, codes: pd.Series, *, title: str, 
     axes.bar_label(bars, labels=[no.number(v, decimals) for v in values], padding=3, fontsize=8)
     axes.set_xlabel(xlabel)
     axes.set_title(title)
-    axes.xaxis.set_major_formatter(_formatter(decimals))
+    axes.xaxis.set_major_formatter(no.axis_formatter(decimals))
     axes.set_xlim(0, float(values.max()) * 1.18 or 1)
     axes.spines[["top", "right"]].set_visible(False)
     axes.margins(y=0.01)

@@ -1,11 +1,12 @@
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lkt_analysis import apportion
+from lkt_analysis import apportion, apportion_rows
 from lkt_analysis.allocate import as_fraction
 from strategies import totals, weights
 
@@ -64,3 +65,38 @@ def test_more_money_never_means_less_for_anyone_with_two_members(total, weights,
     if two.sum() == 0:
         return
     assert (apportion(total + extra, two) >= apportion(total, two)).all()
+
+
+@st.composite
+def weight_rows(draw: st.DrawFn) -> tuple[int, list[list[int]]]:
+    """Several rows of weights over the same members, some with ties, sums both below and above the
+    one-division limit (3e9) of apportion_rows (synthetic)."""
+    n = draw(st.integers(1, 12))
+    bound = draw(st.sampled_from([10, 10**6, 2**41 // 12 - 1]))
+    rows = draw(st.lists(st.lists(st.integers(0, bound), min_size=n, max_size=n), min_size=1, max_size=6))
+    for row in rows:
+        if draw(st.booleans()) and n > 1:
+            row[-1] = row[0]  # equal weights: the tie-break decides
+        if sum(row) == 0:
+            row[0] = 1
+    return draw(st.integers(0, 10**12)), rows
+
+
+@given(weight_rows())
+def test_rows_are_apportioned_exactly_as_apportion_does(case):
+    total, rows = case
+    result = apportion_rows(total, np.array(rows, dtype=np.int64))
+    codes = [f"{i:04d}" for i in range(len(rows[0]))]
+    for row, amounts in zip(rows, result):
+        assert amounts.tolist() == apportion(total, pd.Series(row, index=codes)).tolist()
+        assert amounts.sum() == total and (amounts >= 0).all()
+
+
+def test_rows_too_fine_for_64_bits_are_refused():
+    with pytest.raises(ValueError, match="too fine for exact 64-bit"):
+        apportion_rows(10, np.array([[2**40, 2**40]]))
+    with pytest.raises(ValueError, match="negative"):
+        apportion_rows(10, np.array([[1, -1]]))
+    with pytest.raises(ValueError, match="all zero"):
+        apportion_rows(10, np.array([[0, 0]]))
+    assert apportion_rows(0, np.array([[0, 0]])).tolist() == [[0, 0]]

@@ -2,11 +2,11 @@
 
 import json
 import re
+from fractions import Fraction
 from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 import papermill
 import pytest
 from openpyxl import load_workbook
@@ -121,8 +121,9 @@ def test_notebook_runs_with_its_defaults(tmp_path):
     assert "1\\u00a0525\\u00a0000\\u00a0kr" in text
 
 
-def test_committed_notebook_is_thin_and_without_outputs():
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
+@pytest.mark.parametrize("path", sorted(lkt.paths.NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.name)
+def test_committed_notebooks_are_thin_and_without_outputs(path):
+    notebook = nbformat.read(path, as_version=4)
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert all(not c.outputs and c.execution_count is None for c in code)
     assert sum("parameters" in c.metadata.get("tags", []) for c in code) == 1
@@ -180,3 +181,58 @@ def test_report_cli_with_changed_key_parameters(tmp_path, capsys):
     bergen = next(r for r in sheet.iter_rows(values_only=True) if r[1] == "1201")
     assert bergen[5] == 610_000  # 40 % of 1 525 000
     assert "1 of 1 reports written" in capsys.readouterr().out
+
+
+def test_comparison_report_through_the_batch(tmp_path):
+    out = tmp_path / "out"
+    [outcome] = run_reports(years=[2019], keys=["per_capita", "equal", "pilot_municipalities"], out=out,
+                            compare=True)
+    assert outcome.error is None
+    stem = "lkt_sammenligning_2019"
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["index.html"] + [f"{stem}.{e}" for e in ("html", "ipynb", "xlsx", "json")])
+    text = (out / f"{stem}.html").read_text(encoding="utf-8")
+    assert "Sammenligning av fordelingsnøkler" in text and "Bare pilotkommunene Bergen, Os og Lindås" in text
+    assert "61,6\xa0%" in text  # Bergen pays as much per inhabitant as the others at its share of the population
+    assert "import lkt_analysis" not in text
+    assert all(r.startswith(("data:", "#")) for r in _parse(out / f"{stem}.html").resources)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Sammenligning av fordelingsnøkler" in index and f"{stem}.html" in index
+    record = json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))
+    assert record["parameters"]["keys"] == ["per_capita", "equal", "pilot_municipalities"]
+    summary = load_workbook(out / f"{stem}.xlsx")["Oppsummering"]
+    assert [row[0] for row in summary.iter_rows(min_row=2, values_only=True)] == [
+        "Bergen 50 %, resten etter folketall", "Etter folketall, alle kommunene", "Likt per kommune",
+        "Bare pilotkommunene Bergen, Os og Lindås"]
+
+
+def test_the_batch_computes_each_year_and_key_once(monkeypatch):
+    calls = []
+    original = lkt.distribution.distribute
+    monkeypatch.setattr(lkt.distribution, "distribute", lambda *a: calls.append((a[1], a[2].name)) or original(*a))
+    runs = lkt.batch.plan(lkt.paths.DEFAULT_PROJECT, years=[2018, 2019], keys=["bergen_50", "equal"])
+    assert sorted(calls) == [(2018, "bergen_50"), (2018, "equal"), (2019, "bergen_50"), (2019, "equal")]
+    assert all(run.result.year == run.parameters["year"] for run in runs)
+    assert [r.year for r in runs[0].decisions] == [2018, 2019]
+
+
+def test_explore_notebook_runs_headless_with_its_defaults(tmp_path):
+    executed = tmp_path / "explore.ipynb"
+    lkt.batch.execute(lkt.paths.EXPLORE_NOTEBOOK, executed, {})
+    notebook = nbformat.read(executed, as_version=4)
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+               for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_the_explorer_view_the_widgets_call(project):
+    view = lkt.explore.view(project, 2019, "anchor", 0.35000000000000003, 0.2, "0-17", "bergen_50")
+    explored = view.comparison.results[-1]
+    assert explored.key.params["share"] == Fraction(35, 100) and explored.key_label.startswith("Bergen 35")
+    bergen = view.table.set_index("Kommune").loc["Bergen"]
+    assert bergen["Denne nøkkelen (kr)"] == "533\xa0750" and bergen["Endring (kr)"] == "\u2212228\xa0750"
+    html = view._repr_html_()
+    assert "<svg" in html and "Bergen 35\xa0%, resten etter folketall" in html
+    fixed = lkt.explore.view(project, 2018, "fixed_plus_per_capita", 0.5, 0.3, "0-17", "per_capita")
+    assert fixed.comparison.results[-1].key.params == {"fixed": Fraction(3, 10)}
+    children = lkt.explore.view(project, 2019, "target_group", 0.5, 0.3, "67+", "bergen_50")
+    assert children.comparison.results[-1].key_label == "Etter folketall 67 år og eldre"

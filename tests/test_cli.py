@@ -94,3 +94,57 @@ def test_usage_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["allocate"])
     assert exit_.value.code == 2 and "--year" in capsys.readouterr().err
+
+
+def test_compare_prints_the_table_and_writes_exactly_the_csv_columns(tmp_path, capsys):
+    output = tmp_path / "compare.csv"
+    assert main(["compare", "--year", "2019", "--keys", "per_capita", "bergen_50:share=0.4", "-o", str(output)]) == 0
+    lines = output.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "year,key,code,name,population,share,amount_nok,nok_per_inhabitant,diff_nok,diff_pct"
+    table = pd.read_csv(output, dtype={"code": str})
+    assert len(table) == 3 * 24 and table["key"].unique().tolist() == ["bergen_50", "per_capita",
+                                                                       "bergen_50_share-0.4"]
+    assert table.set_index(["key", "code"]).loc[("bergen_50_share-0.4", "1201"), "diff_nok"] == -152_500
+    printed = capsys.readouterr().out
+    assert "610 000 (-152 500)" in printed and "largest_loss_name" in printed
+
+
+def test_compare_writes_a_workbook_with_norwegian_headings(tmp_path):
+    from openpyxl import load_workbook
+
+    output = tmp_path / "compare.xlsx"
+    assert main(["compare", "--year", "2018", "--keys", "equal", "--reference", "per_capita", "-o", str(output)]) == 0
+    workbook = load_workbook(output)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:3] == ("Fordelingsnøkkel", "Kommunenr.", "Kommune") and len(rows) == 1 + 2 * 24
+    assert workbook.worksheets[0].auto_filter.ref == f"A1:I{1 + 2 * 24}"
+    assert workbook["Oppsummering"]["A1"].value == "Fordelingsnøkkel"
+
+
+def test_sweep_writes_one_row_per_variant_and_municipality(tmp_path, capsys):
+    output = tmp_path / "sweep.csv"
+    assert main(["sweep", "--year", "2019", "--key", "bergen_50", "--vary", "share=0:1:0.01", "-o", str(output)]) == 0
+    table = pd.read_csv(output, dtype={"code": str})
+    assert list(table.columns) == ["variant", "share", "code", "name", "amount_nok"]
+    assert table["variant"].nunique() == 101 and len(table) == 101 * 24
+    assert (table.groupby("variant")["amount_nok"].sum() == 1_525_000).all()
+    assert "101 variants x 24 municipalities" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["compare", "--year", "2019", "--keys", "per_capit"], "unknown key 'per_capit'"),
+    (["compare", "--year", "2019", "--keys", "bergen_50:share"], "'share' is not PARAM=VALUE"),
+    (["compare", "--year", "2019", "--keys", "bergen_50:share=2"], "between 0 and 100"),
+    (["compare", "--year", "2019", "--keys", "equal", "-o", "out.txt"], "write a .csv or an .xlsx file"),
+    (["sweep", "--year", "2019", "--key", "bergen_50", "--vary", "share=0:1"], "START:STOP:STEP"),
+    (["sweep", "--year", "2019", "--key", "bergen_50", "--vary", "fixed=0:1:0.1"], "vary one or two of: share"),
+    (["sweep", "--year", "2019", "--key", "equal", "--vary", "share=0:1:0.1"], "no parameter a sweep can vary"),
+    (["sweep", "--year", "2019", "--key", "bergen_50", "--vary", "share=0:1:0.1", "--vary", "share=0:1:0.5"],
+     "names a parameter twice"),
+])
+def test_compare_and_sweep_refuse_bad_values_in_one_line(tmp_path, capsys, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    assert main([*args, "-o", "out.csv"] if "-o" not in args else args) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 import lkt_analysis as lkt
 from lkt_analysis import Key, apportion, describe, shares
+from lkt_analysis.keys import LINEAR, label, variant
 from strategies import members as members_strategy, totals
 
 
@@ -65,6 +66,7 @@ KEYS = [
     Key("per_capita", "per_capita"),
     Key("equal", "equal"),
     Key("fixed", "fixed_plus_per_capita", {"fixed": 0.2}),
+    Key("anchor_fixed", "anchor_plus_fixed", {"code": "1000", "share": 0.4, "fixed": 0.3}),
     Key("children", "target_group", {"age_group": "0-17"}),
     Key("elderly", "target_group", {"age_group": "67+"}),
     Key("pilot", "members_only", {"codes": ["1000", "1001"]}),
@@ -87,3 +89,42 @@ def test_anchor_member_pays_its_share_to_the_krone(members, share, total):
     key = Key("k", "anchor", {"code": "1000", "share": share / 100})
     amount = apportion(total, shares(members, key))["1000"]
     assert abs(amount - Fraction(total * share, 100)) < 1
+
+
+def test_anchor_plus_fixed_splits_a_fixed_part_of_the_rest_equally(members):
+    share = shares(members, Key("k", "anchor_plus_fixed", {"code": "0001", "share": 0.5, "fixed": 0.3}))
+    rest_by_population = Fraction(7, 10) * Fraction(300, 600)  # Bby has 300 of the others' 600 inhabitants
+    assert share["0001"] == Fraction(1, 2)
+    assert share["0002"] == Fraction(1, 2) * (Fraction(3, 10) / 3 + rest_by_population)
+    assert sum(share) == 1
+
+
+def test_labels_in_norwegian_and_written_labels_win(members):
+    assert label(members, Key("k", "anchor", {"code": "0001", "share": 0.4})) == "Aby 40\xa0%, resten etter folketall"
+    assert label(members, Key("k", "fixed_plus_per_capita", {"fixed": 0.3})) == "30\xa0% likt, resten etter folketall"
+    assert label(members, Key("k", "target_group", {"age_group": "67+"})) == "Etter folketall 67 år og eldre"
+    assert label(members, Key("k", "equal", label="Likt")) == "Likt"
+
+
+def test_a_variant_is_named_after_its_change_and_loses_the_written_words():
+    key = Key("bergen_50", "anchor", {"code": "1201", "share": 0.5}, title="Bergen halvparten", label="Bergen 50 %")
+    changed = variant(key, {"share": 0.4})
+    assert changed.name == "bergen_50_share-0.4" and changed.params == {"code": "1201", "share": 0.4}
+    assert changed.title is None and changed.label is None
+    assert variant(key, {}) is key
+    assert variant(Key("../x", "members_only", {"codes": ["1"]}), {"codes": ["1201", "1243"]}).name == (
+        ".._x_codes-1201+1243")  # only safe characters: no path separator
+    with pytest.raises(lkt.KeyDefinitionError, match="takes exactly: code, share"):
+        variant(key, {"shares": 0.4})
+
+
+@pytest.mark.parametrize("kind, params", [
+    ("anchor", {"code": "1000", "share": 0.5}), ("fixed_plus_per_capita", {"fixed": 0.5}),
+    ("anchor_plus_fixed", {"code": "1000", "share": 0.5, "fixed": 0.5})])
+@given(members=members_strategy(min_size=2), a=st.fractions(0, 1, max_denominator=50),
+       b=st.fractions(0, 1, max_denominator=50), t=st.fractions(0, 1, max_denominator=50))
+def test_linear_parameters_are_linear(kind, params, members, a, b, t):
+    """What the sweep rests on: shares at t between a and b are the blend of the shares at a and b."""
+    for name in LINEAR[kind]:
+        at = {x: shares(members, variant(Key("k", kind, params), {name: x})) for x in (a, b, (1 - t) * a + t * b)}
+        assert (at[(1 - t) * a + t * b] == at[a] * (1 - t) + at[b] * t).all()

@@ -1,0 +1,118 @@
+"""Exploring keys interactively: what the widgets of ``notebooks/explore_keys.ipynb`` show.
+
+The notebook makes the widgets (a choice of key kind, sliders for the anchor's
+share and the fixed part, an age group, a reference key) and hands their values
+to :func:`view`; everything computed here goes through :func:`lkt_analysis.compare`.
+``view`` returns an object that Jupyter displays (a table and a chart); nothing
+here displays or prints.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from . import norwegian as no
+from .allocate import as_fraction
+from .compare import Comparison, compare
+from .keys import Key
+from .project import Project, members
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+KIND_CHOICES: list[tuple[str, str]] = [
+    ("Én kommune betaler en fast andel, resten etter folketall", "anchor"),
+    ("En fast del likt, resten etter folketall", "fixed_plus_per_capita"),
+    ("Fast andel for én kommune, av resten en del likt", "anchor_plus_fixed"),
+    ("Etter folketall", "per_capita"),
+    ("Likt per kommune", "equal"),
+    ("Etter folketall i en aldersgruppe", "target_group"),
+]
+AGE_GROUPS = ["0-17", "0-18", "67+"]
+
+
+def explore_key(project: Project, year: int, *, kind: str, share: float, fixed: float, age_group: str) -> Key:
+    """The key the widgets describe; the anchor is the project key's anchor, or else the largest municipality.
+
+    Slider values are read to four decimals (0.35, not 0.35000000000000003), so
+    that the key is exactly the one its label names.
+    """
+    anchor = project.keys[project.key].params.get("code")
+    if anchor is None:
+        anchor = members(project, year).sort_values("population").iloc[-1]["code"]
+    exact = {"share": as_fraction(round(share, 4)), "fixed": as_fraction(round(fixed, 4))}
+    params = {
+        "anchor": {"code": anchor, "share": exact["share"]},
+        "fixed_plus_per_capita": {"fixed": exact["fixed"]},
+        "anchor_plus_fixed": {"code": anchor, "share": exact["share"], "fixed": exact["fixed"]},
+        "target_group": {"age_group": age_group},
+    }.get(kind, {})
+    return Key("utforsket", kind, params)
+
+
+@dataclass(frozen=True)
+class View:
+    """What the explorer shows: the comparison, its table and its chart; Jupyter displays it as HTML."""
+
+    comparison: Comparison
+    table: pd.DataFrame
+    figure: Figure
+
+    def _repr_html_(self) -> str:
+        svg = io.StringIO()
+        self.figure.savefig(svg, format="svg")
+        explored, reference = self.comparison.results[-1], self.comparison.reference
+        heading = (f"<p><b>{explored.key_label}</b> mot <b>{reference.key_label}</b>, {explored.spec.label}: "
+                   f"{no.kroner(explored.municipal_total)} til kommunene.</p>")
+        return heading + self.table.style.hide(axis="index").to_html() + svg.getvalue()
+
+
+def view(project: Project, year: int, kind: str, share: float, fixed: float, age_group: str,
+         reference: str) -> View:
+    """The explored key against ``reference`` for ``year``: a table per municipality and a chart of differences."""
+    key = explore_key(project, year, kind=kind, share=share, fixed=fixed, age_group=age_group)
+    comparison = compare(project, year, [key], reference)
+    return View(comparison, explore_table(comparison), explore_chart(comparison))
+
+
+def explore_table(comparison: Comparison) -> pd.DataFrame:
+    """Per municipality (largest first): amount under the reference and the explored key, the difference in kr
+    and in %, and kr per inhabitant; Norwegian headings and numbers."""
+    table = comparison.table
+    reference = table[table["key"] == comparison.reference.key.name].set_index("code")
+    explored = table[table["key"] == comparison.results[-1].key.name].set_index("code")
+    rows = explored.assign(reference=reference["amount_nok"]).sort_values("population", ascending=False)
+    return pd.DataFrame({
+        "Kommune": rows["name"],
+        "Folketall": rows["population"].map(no.number),
+        "Referansen (kr)": rows["reference"].map(no.number),
+        "Denne nøkkelen (kr)": rows["amount_nok"].map(no.number),
+        "Endring (kr)": rows["diff_nok"].map(no.signed),
+        "Endring (%)": rows["diff_pct"].map(lambda v: "–" if pd.isna(v) else no.signed(v, 1) + no.NBSP + "%"),
+        "Kr per innbygger": rows["nok_per_inhabitant"].map(lambda v: no.number(v, 2)),
+    }).reset_index(drop=True)
+
+
+def explore_chart(comparison: Comparison) -> Figure:
+    """Diverging bars: each municipality's difference against the reference, sorted; blue pays less, red more."""
+    from matplotlib.figure import Figure
+
+    from .comparison_report import GAIN, LOSS, NEUTRAL
+
+    explored = comparison.table[comparison.table["key"] == comparison.results[-1].key.name]
+    rows = explored.sort_values(["diff_nok", "code"])
+    figure = Figure(figsize=(8, 0.2 * len(rows) + 1.2), layout="constrained")
+    ax = figure.subplots()
+    diff = rows["diff_nok"].to_numpy()
+    ax.barh(rows["name"], diff, color=[GAIN if d < 0 else LOSS if d > 0 else NEUTRAL for d in diff])
+    ax.axvline(0, color="#444444", linewidth=0.8)
+    ax.xaxis.set_major_formatter(no.axis_formatter())
+    ax.set_xlabel("Endring mot referansen (kr): blå betaler mindre, rød betaler mer")
+    ax.tick_params(axis="y", labelsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.margins(y=0.01)
+    return figure
