@@ -48,6 +48,17 @@ def apportion(total: int, weights: pd.Series) -> pd.Series:
         >>> apportion(10, pd.Series({"a": 1, "b": 1, "c": 1})).tolist()
         [4, 3, 3]
     """
+    return apportion_steps(total, weights)["amount_nok"].rename(None)
+
+
+def apportion_steps(total: int, weights: pd.Series) -> pd.DataFrame:
+    """How :func:`apportion` splits ``total``, step by step, so that anyone can check each amount.
+
+    Returns:
+        One row per member (same index): ``quota`` (the exact amount, a
+        ``Fraction``), ``floor`` (rounded down), ``remainder`` (``quota - floor``),
+        ``extra`` (whether it got one of the kroner left over) and ``amount_nok``.
+    """
     if int(total) != total or total < 0:
         raise ValueError(f"total must be a whole, non-negative number of kroner, got {total!r}")
     total = int(total)
@@ -57,17 +68,20 @@ def apportion(total: int, weights: pd.Series) -> pd.Series:
     if any(w < 0 for w in exact.values()):
         raise ValueError("weights must not be negative")
     weight_sum = sum(exact.values(), Fraction(0))
-    if weight_sum == 0:
-        if total == 0:
-            return pd.Series(0, index=weights.index, dtype="int64")
+    if weight_sum == 0 and total:
         raise ValueError("weights are all zero: nobody to allocate to")
-    quotas = {code: total * w / weight_sum for code, w in exact.items()}
-    amounts = {code: int(q) for code, q in quotas.items()}  # floor: quotas are >= 0
-    left = total - sum(amounts.values())
-    order = sorted(quotas, key=lambda c: (-(quotas[c] - amounts[c]), -exact[c], str(c)))
-    for code in order[:left]:
-        amounts[code] += 1
-    return pd.Series(amounts, dtype="int64").reindex(weights.index)
+    quotas = {code: total * w / weight_sum if weight_sum else Fraction(0) for code, w in exact.items()}
+    floors = {code: int(q) for code, q in quotas.items()}  # floor: quotas are >= 0
+    left = total - sum(floors.values())
+    order = sorted(quotas, key=lambda c: (-(quotas[c] - floors[c]), -exact[c], str(c)))
+    extra = set(order[:left])
+    steps = pd.DataFrame({
+        "quota": pd.Series(quotas, dtype=object),
+        "floor": pd.Series(floors, dtype="int64"),
+        "remainder": pd.Series({c: quotas[c] - floors[c] for c in quotas}, dtype=object),
+        "extra": pd.Series({c: c in extra for c in quotas}, dtype=bool),
+    }).reindex(weights.index)
+    return steps.assign(amount_nok=steps["floor"] + steps["extra"].astype("int64"))
 
 
 MAX_DENOMINATOR = 2**41  # a row's weights must sum to less than this for exact 64-bit arithmetic

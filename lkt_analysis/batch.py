@@ -289,9 +289,9 @@ def _write_outputs(run: Run, folder: Path, executed: Path, notebook: Path) -> di
     """Write the HTML, the spreadsheet and the JSON record of an executed run; return its index summary."""
     from . import report
 
-    write_text(folder / f"{run.stem}.html", export_html(executed))
+    write_text(folder / f"{run.stem}.html", export_html(executed, run.result.title()))
     summary = KINDS[run.kind].write(folder / f"{run.stem}.xlsx", run)
-    record = report.provenance(run.result.project, {**notebook_parameters(notebook), **run.parameters})
+    record = report.provenance(run.result, {**notebook_parameters(notebook), **run.parameters})
     write_text(folder / f"{run.stem}.json", json.dumps(record, ensure_ascii=False, indent=2) + "\n")
     return summary
 
@@ -325,15 +325,28 @@ KINDS = {kind.name: kind for kind in (DISTRIBUTION, COMPARISON)}
 def _exporter() -> Any:
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(template_file=str(TEMPLATES / "report.html.j2"), exclude_input=True, exclude_input_prompt=True,
-                        exclude_output_prompt=True)
+    return HTMLExporter(template_file=str(TEMPLATES / "report.html.j2"), exclude_input=True,
+                        exclude_input_prompt=True, exclude_output_prompt=True, filters={"compact_svg": compact_svg})
 
 
-def export_html(notebook: str | Path) -> str:
-    """The executed notebook as one self-contained HTML page: no code, images inline, no network."""
+def compact_svg(svg: str) -> str:
+    """A matplotlib SVG made small enough to inline: from ``<svg`` on, no metadata block, coordinates to
+    two decimals (1/100 pt, far below what print shows), runs of white space as one."""
+    import re
+
+    svg = svg[svg.find("<svg"):]
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = re.sub(r"(\d+\.\d{2})\d+", r"\1", svg)
+    return re.sub(r"\s+", " ", svg).replace("> <", "><")
+
+
+def export_html(notebook: str | Path, title: str) -> str:
+    """The executed notebook as one self-contained page titled ``title``: no code, charts inline, no network."""
     import nbformat
 
-    body, _ = _exporter().from_notebook_node(nbformat.read(str(notebook), as_version=4))
+    node = nbformat.read(str(notebook), as_version=4)
+    node.metadata["title"] = title
+    body, _ = _exporter().from_notebook_node(node)
     return body
 
 

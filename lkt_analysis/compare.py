@@ -55,6 +55,18 @@ class Comparison:
         """The budget year."""
         return self.reference.year
 
+    def title(self) -> str:
+        """The comparison report's title: project, budget year."""
+        return f"{self.project.name}: sammenligning av fordelingsnøkler {self.reference.spec.label}"
+
+    def about(self) -> dict[str, str]:
+        """What this comparison is, in Norwegian, for the reader's footer."""
+        return {"Prosjekt": self.project.name, "Budsjettår": self.reference.spec.label,
+                "Referanse": self.reference.key_label,
+                "Fordelingsnøkler": "; ".join(r.key_label for r in self.results[1:]),
+                "Folketall": f"per 1. januar {self.reference.spec.population_year} "
+                             "(Statistisk sentralbyrå, tabell 07459)"}
+
 
 def compare(project: Project, year: int, keys: Sequence[str | Key] | None = None,
             reference: str | Key | None = None) -> Comparison:

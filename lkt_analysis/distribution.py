@@ -14,7 +14,7 @@ from functools import cached_property
 import pandas as pd
 
 from . import budget as budget_, keys
-from .allocate import apportion
+from .allocate import apportion_steps
 from .keys import Key
 from .project import (HOSPITALS, MUNICIPALITIES, BudgetYear, Project, budget_year, decision_years, members,
                       municipal_key, new_cost)
@@ -34,6 +34,8 @@ class Distribution:
             population`` and one column per age group, by code.
         posts: The year's new cost per post and group (:func:`lkt_analysis.budget.new_cost`).
         shares: Each municipality's exact share (``Fraction``), by code.
+        rounding: How each municipality's amount was rounded, by code
+            (:func:`lkt_analysis.allocate.apportion_steps`).
         table: The invoicing rows ``year, group, code, name, population, share, amount_nok``.
     """
 
@@ -43,6 +45,7 @@ class Distribution:
     members: pd.DataFrame
     posts: pd.DataFrame
     shares: pd.Series
+    rounding: pd.DataFrame
     table: pd.DataFrame
 
     @property
@@ -70,6 +73,16 @@ class Distribution:
     def key_label(self) -> str:
         """The municipal key in a few Norwegian words."""
         return keys.label(self.members, self.key)
+
+    def title(self) -> str:
+        """The report's title: project, budget year and key in words."""
+        return f"{self.project.name}: fordeling {self.spec.label} – {self.key_label}"
+
+    def about(self) -> dict[str, str]:
+        """What this result is, in Norwegian, for the reader's footer."""
+        return {"Prosjekt": self.project.name, "Budsjettår": self.spec.label,
+                "Fordelingsnøkkel": f"{self.key_label} ({self.key_text.rstrip('.')})",
+                "Folketall": f"per 1. januar {self.spec.population_year} (Statistisk sentralbyrå, tabell 07459)"}
 
     @cached_property
     def municipalities(self) -> pd.DataFrame:
@@ -101,19 +114,20 @@ def distribute(project: Project, year: int, key: str | Key | None = None) -> Dis
     totals = budget_.group_totals(posts).reindex([year], fill_value=0).loc[year]
     municipal = members(project, year)
     chosen = municipal_key(project, key, year)
-    parts, municipal_shares = [], None
+    steps = {}
     for group, group_members, group_key in (
         (MUNICIPALITIES, municipal, chosen),
         (HOSPITALS, project.hospitals.assign(population=pd.NA), project.keys[project.hospital_key]),
     ):
         share = keys.shares(group_members, group_key)
-        municipal_shares = share if municipal_shares is None else municipal_shares
-        parts.append(group_members.assign(
-            year=year, group=group, share=share.map(float).to_numpy(),
-            amount_nok=apportion(int(totals[group]), share).to_numpy()))
-    table = pd.concat(parts, ignore_index=True)[ALLOCATION_COLUMNS].astype(
+        steps[group] = (group_members, share, apportion_steps(int(totals[group]), share))
+    table = pd.concat([group_members.assign(year=year, group=group, share=share.map(float).to_numpy(),
+                                            amount_nok=rounding["amount_nok"].to_numpy())
+                       for group, (group_members, share, rounding) in steps.items()], ignore_index=True)
+    table = table[ALLOCATION_COLUMNS].astype(
         {"year": "int64", "population": "Int64", "share": "float64", "amount_nok": "int64"})
-    return Distribution(project, year, chosen, municipal, posts, municipal_shares, table)
+    _, municipal_shares, rounding = steps[MUNICIPALITIES]
+    return Distribution(project, year, chosen, municipal, posts, municipal_shares, rounding, table)
 
 
 def distribute_years(project: Project, year: int, key: str | Key | None = None) -> dict[int, Distribution]:

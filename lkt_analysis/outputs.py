@@ -10,9 +10,23 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
+
+from .errors import ParameterError
+
+
+def made_at() -> datetime:
+    """When an output is made: now (local time), or ``SOURCE_DATE_EPOCH`` when it is set, as reproducible
+    builds do, so that the same inputs can give the same files."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return datetime.now().astimezone()
+    if not epoch.strip().isdigit():
+        raise ParameterError(f"SOURCE_DATE_EPOCH '{epoch}' is not a whole number of seconds since 1970")
+    return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
 
 
 @contextmanager

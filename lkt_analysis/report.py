@@ -8,8 +8,9 @@ notebook shows them and nothing here prints or saves.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -99,6 +100,63 @@ def _sum_row(block: pd.DataFrame, council: str, name: str) -> pd.DataFrame:
     return pd.DataFrame([{"cooperation_council": council, "code": "", "name": name,
                           "population": int(block["population"].sum()), "share": float(block["share"].sum()),
                           "amount_nok": int(block["amount_nok"].sum())}])
+
+
+ROUNDING_HEADINGS = {
+    "code": "Kommunenr.", "name": "Kommune", "fraction": "Andel (brøk)", "percent": "Andel (%)",
+    "quota": "Nøyaktig beløp (kr)", "floor": "Rundet ned (kr)", "remainder": "Rest (kr)",
+    "extra": "Får én krone til", "amount_nok": "Beløp (kr)",
+}
+
+
+def rounding_table(result: Distribution) -> pd.DataFrame:
+    """How each municipality's amount was computed: exact share, exact amount, rounded down, remainder, and
+    whether it got one of the kroner left over (exact ``Fraction`` values; see :func:`for_reading_rounding`)."""
+    steps = result.rounding.join(result.members.set_index("code")["name"])
+    return pd.DataFrame({
+        "code": steps.index, "name": steps["name"], "fraction": result.shares.reindex(steps.index),
+        "percent": result.shares.reindex(steps.index), "quota": steps["quota"], "floor": steps["floor"],
+        "remainder": steps["remainder"], "extra": steps["extra"], "amount_nok": steps["amount_nok"],
+    }).reset_index(drop=True)
+
+
+def rounding_for_reading(table: pd.DataFrame) -> pd.DataFrame:
+    """The rounding table as text: fractions as ``a/b``, six decimals for shares and four (cut, not rounded,
+    so that a cut figure never looks larger than it is) for kroner, with a sum row."""
+    def cut(value: Any, decimals: int) -> str:
+        scaled = int(value * 10**decimals)  # floor: values are not negative
+        return no.number(scaled / 10**decimals, decimals)
+
+    shown = pd.DataFrame({
+        "code": table["code"], "name": table["name"],
+        "fraction": table["fraction"].map(lambda f: f"{no.number(f.numerator)}/{no.number(f.denominator)}"
+                                          if f.denominator != 1 else no.number(f.numerator)),
+        "percent": table["percent"].map(lambda f: cut(f * 100, 6) + no.NBSP + "%"),
+        "quota": table["quota"].map(lambda q: cut(q, 4)), "floor": table["floor"].map(no.number),
+        "remainder": table["remainder"].map(lambda r: cut(r, 4)),
+        "extra": table["extra"].map({True: "ja", False: ""}), "amount_nok": table["amount_nok"].map(no.number),
+    })
+    total = {"code": "", "name": "Totalt", "fraction": "", "percent": cut(sum(table["percent"]) * 100, 6) + no.NBSP + "%",
+             "quota": cut(sum(table["quota"]), 4), "floor": no.number(table["floor"].sum()),
+             "remainder": cut(sum(table["remainder"]), 4), "extra": f"{int(table['extra'].sum())} kommuner",
+             "amount_nok": no.number(table["amount_nok"].sum())}
+    return pd.concat([shown, pd.DataFrame([total])], ignore_index=True).rename(columns=ROUNDING_HEADINGS)
+
+
+def rounding_text(result: Distribution) -> str:
+    """The largest-remainder rule and its tie-break in words, with this year's sum check."""
+    steps = result.rounding
+    total, floors, left = result.municipal_total, int(steps["floor"].sum()), int(steps["extra"].sum())
+    return (
+        f"Kommunenes del, {no.kroner(total)}, fordeles slik: Hver kommune får først sitt nøyaktige beløp "
+        f"(andelen ganger {no.kroner(total)}) rundet **ned** til hele kroner. Til sammen blir det "
+        f"{no.kroner(floors)}, altså {no.kroner(left)} mindre enn totalen. De {left} kronene som er igjen, går "
+        f"én til hver av de {left} kommunene med størst rest (størst desimaldel). Har to kommuner nøyaktig "
+        f"samme rest, går kronen først til den med størst andel, deretter til den med lavest kommunenummer. "
+        f"Slik blir summen nøyaktig {no.kroner(total)}, ingen kommune får mer enn én krone mer enn sitt "
+        f"nøyaktige beløp, og ingen får mindre enn det rundet ned.\n\n"
+        f"**Kontroll:** {no.kroner(floors)} + {no.kroner(left)} = {no.kroner(floors + left)}"
+        f"{' ✓' if floors + left == total else ' ✗'}. Desimalene i tabellen er kuttet etter fire sifre.")
 
 
 def hospital_table(result: Distribution) -> pd.DataFrame:
@@ -194,36 +252,51 @@ def sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def provenance(project: Project, parameters: Mapping[str, Any]) -> dict[str, Any]:
-    """What a report was made from: effective parameters, inputs with SHA-256, population date, version."""
-    from . import __version__
+def provenance(result: Any, parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """What a report was made from: what it shows in words, its parameters, the inputs with SHA-256, when it
+    was made (``SOURCE_DATE_EPOCH`` when set) and the version.
 
-    year = int(parameters["year"])
+    ``result`` is a ``Distribution`` or a ``Comparison`` (anything with ``project`` and ``about()``).
+    Paths under the project file's folder are written relative to it.
+    """
+    from . import __version__
+    from .outputs import made_at
+
+    project = result.project
+    base = project.path.resolve().parent
     return {
-        "parameters": dict(parameters),
-        "project": project.name,
-        "population_date": f"{budget_year(project, year).population_year}-01-01",
-        "inputs": [{"path": _shown(path), "sha256": sha256(path)} for path in project.inputs],
+        "title": result.title(),
+        "about": result.about(),
+        "parameters": {name: _relative(value, base) for name, value in parameters.items()},
+        "inputs": [{"path": _relative(str(path.resolve()), base), "sha256": sha256(path)} for path in project.inputs],
+        "made": made_at().isoformat(timespec="seconds"),
         "lkt_analysis_version": __version__,
     }
 
 
-def _shown(path: Path) -> str:
-    from .paths import ROOT
-
-    try:
-        return str(path.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
+def _relative(value: Any, base: Path) -> Any:
+    if isinstance(value, list):
+        return [_relative(item, base) for item in value]
+    if isinstance(value, str) and Path(value).is_absolute():
+        try:
+            return Path(value).resolve().relative_to(base).as_posix()
+        except ValueError:
+            return value
+    return value
 
 
 def footer(record: Mapping[str, Any]) -> str:
-    """The provenance record as a Markdown footer for the report's reader."""
-    parameters = ", ".join(f"`{name} = {value!r}`" for name, value in record["parameters"].items())
-    inputs = "\n".join(f"- `{item['path']}` (SHA-256 `{item['sha256']}`)" for item in record["inputs"])
-    return (f"---\n**Grunnlag for rapporten.** Parametre: {parameters}. "
-            f"Folketall per {record['population_date']}. lkt_analysis versjon {record['lkt_analysis_version']}.\n\n"
-            f"Inndata:\n{inputs}")
+    """The provenance record as a footer for the report's reader: what, from which files, when, by what.
+
+    File names only, no paths and no Python values (those stay in the JSON record beside the report).
+    """
+    made = datetime.fromisoformat(record["made"])
+    about = " ".join(f"{name}: {value}." for name, value in record["about"].items())
+    inputs = "\n".join(f"- {PurePosixPath(item['path']).name}: SHA-256 `{item['sha256']}`"
+                       for item in record["inputs"])
+    return (f"---\n#### Grunnlag for rapporten\n\n{about}\n\nInndata (med SHA-256, som viser nøyaktig hvilken "
+            f"fil som er brukt):\n\n{inputs}\n\nLaget {made:%d.%m.%Y kl. %H.%M} av lkt_analysis "
+            f"{record['lkt_analysis_version']}.")
 
 
 def decision_text(name: str, amounts: Mapping[int, int], labels: Mapping[int, str]) -> str:

@@ -67,8 +67,20 @@ def test_html_has_no_code_and_fetches_nothing(batch):
     assert all(r.startswith(("data:", "#")) for r in parser.resources), parser.resources
     assert "<script src" not in text and not re.search(r"url\(\s*['\"]?https?:", text)
     assert "require.js" not in text and "mathjax" not in text.lower()
-    assert "data:image/png;base64," in text  # the charts are embedded
+    assert text.count("<svg") == 3 and "<text" in text  # the charts inline, their text kept as text
     assert "1\xa0525\xa0000\xa0kr" in text and "762\xa0500" in text  # Norwegian number format
+
+
+def test_the_page_prints_on_a4_and_says_what_it_is(batch):
+    out, _ = batch
+    page = out / "lkt_fordeling_2019_elderly_67.html"
+    text = page.read_text(encoding="utf-8")
+    assert page.stat().st_size <= 150_000
+    assert '<html lang="nb">' in text and "@page { size: A4;" in text
+    assert "break-after: avoid" in text and "break-inside: avoid" in text and "thead { display: table-header-group"
+    title = "LKT – Langvarige og koordinerte tjenester: fordeling 2019 – Etter antall eldre 67 år og over"
+    assert f"<title>{title}</title>" in text and re.search(rf"<h1[^>]*>{title}", text)
+    assert str(lkt.paths.ROOT) not in text and "/tmp" not in text and "None" not in text  # no paths, no Python
 
 
 def test_report_states_its_parameters_inputs_and_version(batch):
@@ -76,12 +88,25 @@ def test_report_states_its_parameters_inputs_and_version(batch):
     record = json.loads((out / "lkt_fordeling_2018_per_capita.json").read_text(encoding="utf-8"))
     assert record["parameters"]["year"] == 2018 and record["parameters"]["key"] == "per_capita"
     assert record["parameters"]["key_params"] == {}  # defaults are stated too
-    assert record["population_date"] == "2018-01-01"
+    assert record["parameters"]["project_file"] == "lkt_project.toml"  # relative to the project file
+    assert record["about"]["Folketall"].startswith("per 1. januar 2018")
     assert record["lkt_analysis_version"] == lkt.__version__
-    assert {i["path"] for i in record["inputs"]} >= {"data/raw/lkt_budget.xlsx", "data/raw/municipalities.csv"}
+    assert {i["path"] for i in record["inputs"]} >= {"lkt_budget.xlsx", "municipalities.csv",
+                                                     "ssb/07459_Personer2019.csv"}
     assert all(re.fullmatch(r"[0-9a-f]{64}", i["sha256"]) for i in record["inputs"])
     text = (out / "lkt_fordeling_2018_per_capita.html").read_text(encoding="utf-8")
-    assert record["inputs"][0]["sha256"] in text and "Grunnlag for rapporten" in text
+    assert "Grunnlag for rapporten" in text and "Etter folketall, alle kommunene" in text
+    for item in record["inputs"]:  # the reader sees each file by name with its SHA-256
+        assert f"{Path(item['path']).name}: SHA-256 <code>{item['sha256']}</code>" in text
+    assert re.search(r"Laget \d\d\.\d\d\.\d{4} kl\. \d\d\.\d\d av lkt_analysis", text)
+
+
+def test_the_appendix_shows_how_every_amount_was_computed(batch):
+    out, _ = batch
+    text = (out / "lkt_fordeling_2018_bergen_50.html").read_text(encoding="utf-8")
+    assert "Slik er beløpene regnet ut" in text
+    assert "112\xa0487\xa0kr + 13\xa0kr = 112\xa0500\xa0kr ✓" in text  # rounded down, the kroner left, the total
+    assert "931/348\xa0162" in text and "300,8297" in text  # Eidfjord: its exact share and exact amount
 
 
 @pytest.mark.parametrize("year, key", [(2018, "bergen_50"), (2019, "pilot_municipalities")])
@@ -192,7 +217,7 @@ def test_comparison_report_through_the_batch(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["index.html"] + [f"{stem}.{e}" for e in ("html", "ipynb", "xlsx", "json")])
     text = (out / f"{stem}.html").read_text(encoding="utf-8")
-    assert "Sammenligning av fordelingsnøkler" in text and "Bare pilotkommunene Bergen, Os og Lindås" in text
+    assert "sammenligning av fordelingsnøkler 2019</title>" in text and "Bare pilotkommunene Bergen, Os og Lindås" in text
     assert "61,6\xa0%" in text  # Bergen pays as much per inhabitant as the others at its share of the population
     assert "import lkt_analysis" not in text
     assert all(r.startswith(("data:", "#")) for r in _parse(out / f"{stem}.html").resources)
