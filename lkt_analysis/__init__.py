@@ -9,6 +9,8 @@ The public API::
     lkt.sweep(project, 2019, "bergen_50", {"share": lkt.grid_range("0:1:0.01")})
 """
 
+__version__ = "0.2.0"  # first: the modules below read it
+
 from . import batch, comparison_report, explore, paths, report
 from .allocate import apportion, apportion_rows
 from .budget import group_totals, read_budget
@@ -20,8 +22,6 @@ from .population import read_municipalities, read_population
 from .project import Project, load_project, members, municipal_key, new_cost
 from .sweep import grid_range, sweep
 from .workbook import write_comparison_workbook, write_workbook
-
-__version__ = "0.2.0"
 
 __all__ = [
     "KINDS", "Comparison", "comparison_report", "explore", "Distribution", "InputError", "Key", "KeyDefinitionError", "LktError",

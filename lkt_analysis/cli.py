@@ -43,7 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     allocate.add_argument("--key", help="distribution key for the municipalities (default: the project's)")
     _inputs(allocate)
     allocate.add_argument("-o", "--output", type=Path,
-                          help="CSV to write (default: data/processed/allocation_YEAR_KEY.csv)")
+                          help="CSV to write, or .xlsx for a formatted workbook "
+                               "(default: data/processed/allocation_YEAR_KEY.csv)")
     allocate.set_defaults(run=_allocate)
 
     compare = commands.add_parser("compare", help="compare keys for one budget year: who gains and who loses")
@@ -91,14 +92,21 @@ def _inputs(parser: argparse.ArgumentParser) -> None:
 def _allocate(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .distribution import allocation
+    from .distribution import distribute
     from .outputs import write_allocation_csv
     from .project import load_project
+    from .workbook import write_allocation_workbook
 
     project = load_project(args.project, budget=args.budget, population=args.population)
-    result = allocation(project, args.year, args.key)
-    output = args.output or paths.DATA_PROCESSED / f"allocation_{args.year}_{args.key or project.key}.csv"
-    write_allocation_csv(result, output)
+    if args.output and args.output.suffix.lower() not in (".csv", ".xlsx"):
+        raise ParameterError(f"--output {args.output}: write a .csv or an .xlsx file")
+    computed = distribute(project, args.year, _key(project, args.key or project.key))
+    result = computed.table
+    output = args.output or paths.DATA_PROCESSED / f"allocation_{args.year}_{computed.key.name}.csv"
+    if output.suffix.lower() == ".xlsx":
+        write_allocation_workbook(output, result, computed)
+    else:
+        write_allocation_csv(result, output)
 
     def whole(value: object) -> str:
         return "" if pd.isna(value) else f"{int(value):,}".replace(",", " ")

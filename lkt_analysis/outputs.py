@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -67,3 +68,28 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
 def write_allocation_csv(allocation: pd.DataFrame, path: str | Path) -> Path:
     """Write the invoicing CSV (``year,group,code,name,population,share,amount_nok``) atomically."""
     return write_csv(allocation, path)
+
+
+def save_workbook(workbook: Any, path: str | Path) -> Path:
+    """Save an openpyxl workbook atomically, the same inputs on the same day giving the same bytes.
+
+    openpyxl stamps the file with the clock time (document properties and every
+    zip entry); both are set to midnight of the day it was made (``made_at``).
+    """
+    import io
+    import re
+    import zipfile
+
+    day = made_at().replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+    workbook.properties.created = day
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with atomic_path(path) as tmp, zipfile.ZipFile(buffer) as source, \
+            zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + f"{day:%Y-%m-%dT%H:%M:%SZ}".encode(), data)
+            target.writestr(zipfile.ZipInfo(item.filename, date_time=day.timetuple()[:6]), data,
+                            compress_type=zipfile.ZIP_DEFLATED)
+    return Path(path)

@@ -1,16 +1,21 @@
-"""The spreadsheets: the one each municipality adopts, and the comparison of keys.
+"""The spreadsheets: the one each municipality adopts, the invoicing list, and the comparison of keys.
 
-The adopted one ("Vedlegg 3 – Fordeling av kostnader etter folketal"): sheet one,
-one row per municipality with council subtotals and the total, for the report's
-year; sheet two, each municipality's proposed decision text with its amount for
-every year of the run. The comparison: one row per municipality and key, and a
-summary per key.
+The adopted one ("Vedlegg 3 – Fordeling av kostnader etter folketal") has three
+sheets: the year's distribution with council subtotals and the total; each
+municipality's proposed decision text with its amount for every budget year on
+its side of a municipal reform; and how each amount was computed. Every sheet
+opens with a title block (project, year, key in words, population date and
+source, the date it was made), uses Excel's built-in number formats (shown with
+the reader's own separators: ``1 525 000`` in a Norwegian Excel), has an
+autofilter and prints on A4, one page wide, its heading row on every page.
+Sums are written as figures, not formulas, so that every viewer shows them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -18,108 +23,191 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import __version__
 from .compare import Comparison
 from .distribution import Distribution
-from .outputs import atomic_path
-from .report import MUNICIPALITY_HEADINGS, decisions, municipality_table
+from .outputs import made_at, save_workbook
+from .project import HOSPITALS
+from .report import decisions, municipality_table, rounding_table, rounding_text
 
-FORMATS = {"population": "# ##0", "share": "0.00 %", "amount_nok": "# ##0", "nok_per_inhabitant": "0.00"}
-WIDTHS = {"cooperation_council": 34, "code": 12, "name": 36, "population": 12, "share": 10, "amount_nok": 14,
-          "nok_per_inhabitant": 16}
-BOLD = Font(bold=True)
+WHOLE, DECIMAL2, DECIMAL4, PERCENT2 = "#,##0", "#,##0.00", "#,##0.0000", "0.00%"
+BOLD, TITLE = Font(bold=True), Font(bold=True, size=13)
+Column = tuple[str, int, str]  # heading, width, number format ("@": text)
+
+MUNICIPALITY_COLUMNS: dict[str, Column] = {
+    "cooperation_council": ("Samarbeidsutval", 30, "@"),
+    "code": ("Kommunenr.", 12, "@"),
+    "name": ("Kommune", 31, "@"),
+    "population": ("Folketall", 11, WHOLE),
+    "share": ("Andel", 9, PERCENT2),
+    "amount_nok": ("Beløp (kr)", 13, WHOLE),
+    "nok_per_inhabitant": ("Kr per innbygger", 11, DECIMAL2),
+}
+ROUNDING_COLUMNS: dict[str, Column] = {
+    "code": ("Kommunenr.", 12, "@"),
+    "name": ("Kommune", 16, "@"),
+    "fraction": ("Andel (brøk)", 17, "@"),
+    "percent": ("Andel (%)", 13, "0.000000%"),
+    "quota": ("Nøyaktig beløp (kr)", 16, DECIMAL4),
+    "floor": ("Rundet ned (kr)", 13, WHOLE),
+    "remainder": ("Rest (kr)", 9, "0.0000"),
+    "extra": ("Får én krone til", 12, "@"),
+    "amount_nok": ("Beløp (kr)", 13, WHOLE),
+}
+ALLOCATION_COLUMNS: dict[str, Column] = {
+    "year": ("År", 7, "0"),
+    "group": ("Part", 24, "@"),
+    "code": ("Nummer", 12, "@"),
+    "name": ("Navn", 24, "@"),
+    "population": ("Folketall", 11, WHOLE),
+    "share": ("Andel", 9, PERCENT2),
+    "amount_nok": ("Beløp (kr)", 13, WHOLE),
+}
+GROUP_NAMES = {"municipalities": "Kommunene", HOSPITALS: "Spesialisthelsetjenesten"}
 
 
 def write_workbook(path: str | Path, result: Distribution, decision_results: Sequence[Distribution]) -> Path:
-    """Write the year's distribution and the decision texts (for ``decision_results``) to an xlsx file, atomically."""
+    """Write "Vedlegg 3" for ``result``'s year: distribution, decision texts (``decision_results``) and how
+    each amount was computed, atomically."""
     spec = result.spec
+    workbook = _new(f"{result.project.short_name}: fordeling av kostnader {spec.label}")
+    title = ["Vedlegg 3 – Fordeling av kostnader etter folketall", *_about(result)]
+
     table = municipality_table(result)
-    workbook = Workbook()
+    columns = dict(MUNICIPALITY_COLUMNS, population=(f"Folketall {spec.population_year}", 11, WHOLE))
     sheet = workbook.active
-    sheet.title = f"Fordeling {spec.label}"[:31]
-    headings = dict(MUNICIPALITY_HEADINGS, population=f"Folketall {spec.population_year}")
-    sheet.append([headings[c] for c in MUNICIPALITY_HEADINGS])
-    for row in table.itertuples(index=False):
-        sheet.append(list(row))
-        if not row.code:
-            for cell in sheet[sheet.max_row]:
+    header = _table_sheet(sheet, f"Fordeling {spec.label}", title, table, columns)
+    for row in sheet.iter_rows(min_row=header + 1):
+        if not row[1].value:  # a subtotal or the total
+            for cell in row:
                 cell.font = BOLD
-    _layout(sheet, [WIDTHS[c] for c in MUNICIPALITY_HEADINGS])
-    for index, column in enumerate(MUNICIPALITY_HEADINGS, start=1):
-        for cell in sheet[get_column_letter(index)][1:]:
-            cell.number_format = FORMATS.get(column, "@")
 
     texts = decisions(decision_results)
-    sheet = workbook.create_sheet("Forslag til vedtak")
-    labels = [f"Beløp {r.spec.label} (kr)" for r in decision_results]
-    sheet.append(["Kommunenr.", "Kommune", *labels, "Forslag til vedtak"])
-    for row in texts.itertuples(index=False):
-        sheet.append(list(row))
-    _layout(sheet, [12, 18, *[16] * len(labels), 110])
-    for column in range(3, 3 + len(labels)):
-        for cell in sheet[get_column_letter(column)][1:]:
-            cell.number_format = FORMATS["amount_nok"]
-    for cell in sheet[get_column_letter(3 + len(labels))][1:]:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    with atomic_path(path) as tmp:
-        workbook.save(tmp)
-    return Path(path)
+    amounts = {r.year: (f"Beløp {r.spec.label} (kr)", 14, WHOLE) for r in decision_results}
+    _table_sheet(workbook.create_sheet(), "Forslag til vedtak", title, texts,
+                 {"code": ("Kommunenr.", 12, "@"), "name": ("Kommune", 16, "@"), **amounts,
+                  "text": ("Forslag til vedtak", 70, "@")}, wrap=["text"])
 
-
-def _layout(sheet: Worksheet, widths: Sequence[int]) -> None:
-    for cell in sheet[1]:
+    rounding = rounding_table(result)
+    shown = rounding.assign(
+        fraction=rounding["fraction"].map(lambda f: f"{f.numerator}/{f.denominator}" if f.denominator != 1
+                                          else str(f.numerator)),
+        percent=rounding["percent"].map(float), quota=rounding["quota"].map(float),
+        remainder=rounding["remainder"].map(float), extra=rounding["extra"].map({True: "ja", False: ""}))
+    total = {"name": "Totalt", "percent": 1.0, "quota": float(result.municipal_total),
+             "floor": int(rounding["floor"].sum()), "remainder": float(sum(rounding["remainder"])),
+             "extra": f"{int(rounding['extra'].sum())} kommuner", "amount_nok": int(rounding["amount_nok"].sum())}
+    shown = pd.concat([shown, pd.DataFrame([total])], ignore_index=True)
+    rule = rounding_text(result).replace("**", "").replace("\n\n", " ")
+    sheet = workbook.create_sheet()
+    _table_sheet(sheet, "Slik er beløpene regnet ut", [*title, rule], shown, ROUNDING_COLUMNS)
+    for cell in sheet[sheet.max_row]:
         cell.font = BOLD
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
+    return save_workbook(workbook, path)
 
 
-COMPARISON_HEADINGS = {
-    "label": ("Fordelingsnøkkel", 40, "@"),
+def write_allocation_workbook(path: str | Path, allocation: pd.DataFrame, result: Distribution) -> Path:
+    """The invoicing list (the rows of ``lkt allocate``) as a formatted workbook with Norwegian headings."""
+    workbook = _new(f"{result.project.short_name}: fakturagrunnlag {result.spec.label}")
+    table = allocation.assign(group=allocation["group"].map(GROUP_NAMES),
+                              population=allocation["population"].astype(object).where(allocation["population"].notna()))
+    _table_sheet(workbook.active, f"Fakturagrunnlag {result.spec.label}",
+                 ["Fakturagrunnlag – fordeling av kostnader", *_about(result)], table, ALLOCATION_COLUMNS)
+    return save_workbook(workbook, path)
+
+
+COMPARISON_COLUMNS: dict[str, Column] = {
+    "label": ("Fordelingsnøkkel", 34, "@"),
     "code": ("Kommunenr.", 12, "@"),
-    "name": ("Kommune", 22, "@"),
-    "population": ("Folketall", 12, "#,##0"),
-    "share": ("Andel", 10, "0.00%"),
-    "amount_nok": ("Beløp (kr)", 14, "#,##0"),
-    "nok_per_inhabitant": ("Kr per innbygger", 14, "#,##0.00"),
-    "diff_nok": ("Endring mot referansen (kr)", 16, "#,##0"),
-    "diff_share": ("Endring mot referansen (%)", 16, "0.0%"),
+    "name": ("Kommune", 16, "@"),
+    "population": ("Folketall", 11, WHOLE),
+    "share": ("Andel", 9, PERCENT2),
+    "amount_nok": ("Beløp (kr)", 13, WHOLE),
+    "nok_per_inhabitant": ("Kr per innbygger", 11, DECIMAL2),
+    "diff_nok": ("Endring mot referansen (kr)", 14, WHOLE),
+    "diff_share": ("Endring mot referansen (%)", 14, "0.0%"),
 }
-SUMMARY_HEADINGS = {
-    "label": ("Fordelingsnøkkel", 40, "@"),
-    "min_nok_per_inhabitant": ("Lavest kr per innbygger", 14, "#,##0.00"),
-    "max_nok_per_inhabitant": ("Høyest kr per innbygger", 14, "#,##0.00"),
+SUMMARY_COLUMNS: dict[str, Column] = {
+    "label": ("Fordelingsnøkkel", 34, "@"),
+    "min_nok_per_inhabitant": ("Lavest kr per innbygger", 12, DECIMAL2),
+    "max_nok_per_inhabitant": ("Høyest kr per innbygger", 12, DECIMAL2),
     "max_min_ratio": ("Høyest / lavest", 10, "0.00"),
-    "cv_nok_per_inhabitant": ("Variasjonskoeffisient", 14, "0.000"),
-    "pay_more": ("Betaler mer", 10, "0"),
-    "pay_less": ("Betaler mindre", 10, "0"),
-    "largest_gain_nok": ("Største gevinst (kr)", 14, "#,##0"),
-    "largest_gain_name": ("Størst gevinst", 18, "@"),
-    "largest_loss_nok": ("Største tap (kr)", 14, "#,##0"),
-    "largest_loss_name": ("Størst tap", 18, "@"),
+    "cv_nok_per_inhabitant": ("Variasjons-koeffisient", 12, "0.000"),
+    "pay_more": ("Betaler mer", 9, "0"),
+    "pay_less": ("Betaler mindre", 9, "0"),
+    "largest_gain_nok": ("Største gevinst (kr)", 13, WHOLE),
+    "largest_gain_name": ("Størst gevinst", 14, "@"),
+    "largest_loss_nok": ("Største tap (kr)", 13, WHOLE),
+    "largest_loss_name": ("Størst tap", 14, "@"),
 }
 
 
 def write_comparison_workbook(path: str | Path, comparison: Comparison) -> Path:
     """Write a comparison of keys (one row per municipality and key, and the summary per key), atomically."""
-    workbook = Workbook()
+    reference = comparison.reference
+    workbook = _new(comparison.title())
+    title = [comparison.title(), *(f"{name}: {value}" for name, value in comparison.about().items()),
+             f"Laget {made_at():%d.%m.%Y} av lkt_analysis {__version__}"]
     table = comparison.table.assign(diff_share=comparison.table["diff_pct"] / 100)
-    _frame_sheet(workbook.active, f"Sammenligning {comparison.reference.spec.label}"[:31], table,
-                 COMPARISON_HEADINGS)
-    _frame_sheet(workbook.create_sheet("Oppsummering"), "Oppsummering", comparison.summary, SUMMARY_HEADINGS)
-    with atomic_path(path) as tmp:
-        workbook.save(tmp)
-    return Path(path)
+    _table_sheet(workbook.active, f"Sammenligning {reference.spec.label}", title, table, COMPARISON_COLUMNS)
+    _table_sheet(workbook.create_sheet(), "Oppsummering", title, comparison.summary, SUMMARY_COLUMNS)
+    return save_workbook(workbook, path)
 
 
-def _frame_sheet(sheet: Worksheet, title: str, frame: pd.DataFrame,
-                 headings: dict[str, tuple[str, int, str]]) -> None:
-    sheet.title = title
-    sheet.append([heading for heading, _, _ in headings.values()])
-    for row in frame[list(headings)].itertuples(index=False):
-        sheet.append([None if pd.isna(value) else value for value in row])
-    _layout(sheet, [width for _, width, _ in headings.values()])
-    for index, (_, _, number_format) in enumerate(headings.values(), start=1):
-        for cell in sheet[get_column_letter(index)][1:]:
+def _new(title: str) -> Workbook:
+    workbook = Workbook()
+    workbook.properties.title = title
+    workbook.properties.creator = "lkt_analysis"
+    workbook.properties.lastModifiedBy = "lkt_analysis"
+    return workbook
+
+
+def _about(result: Distribution) -> list[str]:
+    return [*(f"{name}: {value}" for name, value in result.about().items()),
+            f"Laget {made_at():%d.%m.%Y} av lkt_analysis {__version__}"]
+
+
+def _table_sheet(sheet: Worksheet, name: str, title: Sequence[str], frame: pd.DataFrame,
+                 columns: Mapping[str, Column], *, wrap: Sequence[str] = ()) -> int:
+    """A title block, then ``frame``'s ``columns`` as a table with its heading row, filter and print setup;
+    returns the heading row's number."""
+    sheet.title = name[:31]
+    last = get_column_letter(len(columns))
+    widths = [width for _, width, _ in columns.values()]
+    for line, text in enumerate(title, start=1):
+        sheet.cell(line, 1, text).font = TITLE if line == 1 else Font()
+        sheet.merge_cells(f"A{line}:{last}{line}")
+        sheet.cell(line, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.row_dimensions[line].height = _height(text, sum(widths)) + (4 if line == 1 else 0)
+    header = len(title) + 2
+    for index, (heading, width, _) in enumerate(columns.values(), start=1):
+        cell = sheet.cell(header, index, heading)
+        cell.font = BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for offset, row in enumerate(frame.reindex(columns=list(columns)).itertuples(index=False), start=1):
+        for index, (value, (_, _, number_format)) in enumerate(zip(row, columns.values()), start=1):
+            cell = sheet.cell(header + offset, index, None if _missing(value) else value)
             cell.number_format = number_format
-    sheet.auto_filter.ref = sheet.dimensions
+            if list(columns)[index - 1] in wrap:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                sheet.row_dimensions[header + offset].height = _height(str(value), widths[index - 1])
+    sheet.auto_filter.ref = f"A{header}:{last}{header + len(frame)}"
+    sheet.freeze_panes = f"A{header + 1}"
+    sheet.print_title_rows = f"{header}:{header}"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "portrait"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.gridLines = False
+    return header
+
+
+def _height(text: str, width: int) -> float:
+    """Row height (points) for ``text`` wrapped in a column ``width`` characters wide; programs do not size
+    rows with wrapped text that they did not write themselves."""
+    return 13.0 * max(1, -(-len(text) // max(1, int(width * 1.1))))
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))

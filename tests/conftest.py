@@ -59,3 +59,9 @@ def members() -> pd.DataFrame:
         "0-17": [200, 80, 40, 30],
         "67+": [150, 40, 50, 10],
     })
+
+
+def table_rows(sheet) -> list[tuple]:
+    """The table of a worksheet written by lkt_analysis: from its heading row (where the filter starts) down."""
+    header = int(sheet.auto_filter.ref.split(":")[0][1:])
+    return list(sheet.iter_rows(min_row=header, values_only=True))

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 import lkt_analysis as lkt
 from lkt_analysis.batch import check_parameters, run_reports
 from lkt_analysis.cli import main
+from conftest import table_rows
 
 KEYS = ["bergen_50", "per_capita", "pilot_municipalities", "elderly_67"]
 NOTEBOOK = lkt.paths.REPORT_NOTEBOOK
@@ -114,18 +115,52 @@ def test_spreadsheet_numbers_equal_the_allocation(batch, project, year, key):
     out, _ = batch
     workbook = load_workbook(out / f"lkt_fordeling_{year}_{key}.xlsx")
     sheet = workbook.worksheets[0]
-    assert sheet.freeze_panes == "A2"
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = table_rows(sheet)
     assert rows[0][:3] == ("Samarbeidsutval", "Kommunenr.", "Kommune")
     amounts = {r[1]: r[5] for r in rows[1:] if r[1]}
     expected = lkt.allocation(project, year, key).query("group == 'municipalities'").set_index("code")["amount_nok"]
     assert amounts == expected.to_dict()
     assert rows[-1][2] == "Totalt" and rows[-1][5] == expected.sum()
-    decisions = list(workbook["Forslag til vedtak"].iter_rows(values_only=True))
+    for council in {r[0] for r in rows[1:] if r[1]}:  # each subtotal is the sum of its rows, as a figure
+        block = [r for r in rows[1:] if r[0] == council and r[1]]
+        subtotal = [r for r in rows[1:] if r[2] == f"Sum {council}"]
+        assert not subtotal or subtotal[0][5] == sum(r[5] for r in block)
+    decisions = table_rows(workbook["Forslag til vedtak"])
     fedje = next(r for r in decisions if r[0] == "1265")
     both = {y: lkt.allocation(project, y, key).set_index("code").loc["1265", "amount_nok"] for y in (2018, 2019)}
     assert fedje[-1] == (f"Fedje kommune vil dekkja sin del av kostnadene med kr. {both[2018]:,} for 2018 "
                          f"og kr. {both[2019]:,} for 2019.").replace(",", " ")
+
+
+def test_spreadsheet_is_fit_to_adopt_and_print(batch):
+    out, _ = batch
+    workbook = load_workbook(out / "lkt_fordeling_2019_bergen_50.xlsx")
+    assert workbook.sheetnames == ["Fordeling 2019", "Forslag til vedtak", "Slik er beløpene regnet ut"]
+    assert workbook.properties.creator == "lkt_analysis" and "2019" in workbook.properties.title
+    for sheet in workbook.worksheets:
+        assert sheet["A1"].value.startswith("Vedlegg 3") and sheet["A1"].font.bold
+        assert any(str(c.value).startswith("Fordelingsnøkkel: Bergen 50") for c in sheet["A"][:6])
+        assert any(str(c.value).startswith("Folketall: per 1. januar 2018") for c in sheet["A"][:6])
+        header = int(sheet.auto_filter.ref.split(":")[0][1:])
+        assert sheet.print_title_rows == f"${header}:${header}" and sheet.freeze_panes == f"A{header + 1}"
+        assert int(sheet.page_setup.paperSize) == 9 and sheet.sheet_properties.pageSetUpPr.fitToPage  # 9: A4
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+    first = workbook.worksheets[0]
+    bergen = next(row for row in first.iter_rows() if row[1].value == "1201")
+    assert [c.number_format for c in bergen[3:7]] == ["#,##0", "0.00%", "#,##0", "#,##0.00"]
+    decision = workbook["Forslag til vedtak"]
+    assert next(c for c in decision["E"] if c.value and "vil dekkja" in str(c.value)).alignment.wrap_text
+    rounding = table_rows(workbook["Slik er beløpene regnet ut"])
+    assert rounding[0][:2] == ("Kommunenr.", "Kommune") and rounding[-1][1] == "Totalt"
+    assert rounding[-1][5] + sum(r[7] == "ja" for r in rounding[1:-1]) == rounding[-1][8] == 1_525_000
+    assert all(r[5] + (r[7] == "ja") == r[8] for r in rounding[1:-1])
+
+
+def test_decision_years_do_not_depend_on_the_batch(tmp_path):
+    out = tmp_path / "out"
+    [outcome] = run_reports(years=[2019], out=out)
+    decisions = table_rows(load_workbook(out / outcome.files["xlsx"])["Forslag til vedtak"])
+    assert decisions[0][2:4] == ("Beløp høsten 2018 (kr)", "Beløp 2019 (kr)")
 
 
 def test_index_lists_every_report_and_its_links_resolve(batch):
@@ -226,7 +261,7 @@ def test_comparison_report_through_the_batch(tmp_path):
     record = json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))
     assert record["parameters"]["keys"] == ["per_capita", "equal", "pilot_municipalities"]
     summary = load_workbook(out / f"{stem}.xlsx")["Oppsummering"]
-    assert [row[0] for row in summary.iter_rows(min_row=2, values_only=True)] == [
+    assert [row[0] for row in table_rows(summary)[1:]] == [
         "Bergen 50 %, resten etter folketall", "Etter folketall, alle kommunene", "Likt per kommune",
         "Bare pilotkommunene Bergen, Os og Lindås"]
 

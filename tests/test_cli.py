@@ -6,7 +6,7 @@ import pytest
 
 import lkt_analysis as lkt
 from lkt_analysis.cli import main
-from conftest import HB, write_budget
+from conftest import HB, table_rows, write_budget
 
 COLUMNS = "year,group,code,name,population,share,amount_nok"
 
@@ -115,10 +115,38 @@ def test_compare_writes_a_workbook_with_norwegian_headings(tmp_path):
     output = tmp_path / "compare.xlsx"
     assert main(["compare", "--year", "2018", "--keys", "equal", "--reference", "per_capita", "-o", str(output)]) == 0
     workbook = load_workbook(output)
-    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    rows = table_rows(workbook.worksheets[0])
     assert rows[0][:3] == ("Fordelingsnøkkel", "Kommunenr.", "Kommune") and len(rows) == 1 + 2 * 24
-    assert workbook.worksheets[0].auto_filter.ref == f"A1:I{1 + 2 * 24}"
-    assert workbook["Oppsummering"]["A1"].value == "Fordelingsnøkkel"
+    assert table_rows(workbook["Oppsummering"])[0][0] == "Fordelingsnøkkel"
+    assert workbook.worksheets[0]["A1"].value == "LKT – Langvarige og koordinerte tjenester: sammenligning av " \
+                                                 "fordelingsnøkler høsten 2018"
+
+
+def test_allocate_writes_a_workbook_for_excel(tmp_path):
+    from openpyxl import load_workbook
+
+    output = tmp_path / "invoice.xlsx"
+    assert main(["allocate", "--year", "2019", "-o", str(output)]) == 0
+    sheet = load_workbook(output).worksheets[0]
+    rows = table_rows(sheet)
+    assert rows[0] == ("År", "Part", "Nummer", "Navn", "Folketall", "Andel", "Beløp (kr)")
+    assert rows[1][1:4] == ("Kommunene", "1201", "Bergen") and rows[1][6] == 762_500
+    assert rows[-1][1] == "Spesialisthelsetjenesten" and rows[-1][4] is None and rows[-1][6] == 1_235_000
+    assert sheet["A1"].value.startswith("Fakturagrunnlag") and sheet.cell(len(sheet["A"]), 7).number_format == "#,##0"
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_the_same_inputs_give_the_same_bytes(tmp_path, monkeypatch, suffix):
+    import time
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")  # 2025-11-25
+    first, second = tmp_path / f"a.{suffix}", tmp_path / f"b.{suffix}"
+    assert main(["allocate", "--year", "2019", "-o", str(first)]) == 0
+    time.sleep(1.1)  # a zip entry's time has whole seconds
+    assert main(["allocate", "--year", "2019", "-o", str(second)]) == 0
+    assert first.read_bytes() == second.read_bytes()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    assert main(["allocate", "--year", "2019", "-o", str(tmp_path / f"c.{suffix}")]) == (2 if suffix == "xlsx" else 0)
 
 
 def test_sweep_writes_one_row_per_variant_and_municipality(tmp_path, capsys):
