@@ -9,8 +9,8 @@ any kernel starts. A failing run does not stop the others and leaves no file.
 Where the time goes, and what is done about it (see ``benchmarks/``): the kernels
 run in a process pool, one per core; HTML is exported in-process; the kernel is
 shut down immediately rather than gracefully; kernels talk over IPC sockets with a
-unique path per run, so parallel starts cannot collide on TCP ports, and a start
-that fails anyway is retried.
+unique path per run where ZeroMQ has them (TCP otherwise, e.g. on Windows), and a
+start that fails is retried (see ``kernels``).
 """
 
 from __future__ import annotations
@@ -261,8 +261,7 @@ def execute(notebook: str | Path, output: str | Path, parameters: Mapping[str, A
                 str(notebook), str(output), parameters=dict(parameters), kernel_name="python3",
                 progress_bar=False, request_save_on_cell_execute=False, cwd=str(Path(notebook).parent),
                 shutdown_kernel="immediate",
-                config=Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel",
-                                                 "client_class": kernels.CLIENT}}),
+                config=Config({"KernelManager": kernels.manager_config(sockets)}),
             )
             return
         except (RuntimeError, TimeoutError, OSError, zmq.ZMQError, DeadKernelError):

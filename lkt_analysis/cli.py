@@ -36,7 +36,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lkt", description="Who pays how much: cost allocation for the "
                                      "health-cooperation councils around Bergen.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    show = commands.add_parser("keys", help="list the project's budget years and keys, in words")
+    _inputs(show)
+    show.set_defaults(run=_keys)
 
     allocate = commands.add_parser("allocate", help="allocate one budget year and write the invoicing CSV")
     allocate.add_argument("--year", type=int, required=True, help="budget year, e.g. 2019")
@@ -74,6 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--compare", action="store_true",
                         help="one comparison report per year of --keys (default: every key) against the project's key")
     report.add_argument("--out", type=Path, default=paths.REPORTS, help="output folder (default: reports/)")
+    report.add_argument("--set", dest="settings", action="append", default=[], metavar="PARAM=VALUE",
+                        help="change a parameter of the key, e.g. --set share=0.4 (Bergen at 40 %%); repeatable")
     report.add_argument("-p", "--param", dest="params", action="append", default=[], metavar="NAME=VALUE",
                         help="another notebook parameter, the value as JSON (e.g. -p 'key_params={\"share\": 0.4}')")
     _inputs(report)
@@ -196,18 +203,50 @@ def _whole(value: object) -> str:
     return f"{int(value):,}".replace(",", " ")
 
 
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _keys(args: argparse.Namespace) -> int:
+    from .keys import describe, label
+    from .project import load_project, members
+
+    project = load_project(args.project, budget=args.budget, population=args.population)
+    print(f"{project.name} ({args.project})")
+    print("budget years:")
+    for year, spec in project.years.items():
+        print(f"  {year}  {spec.label:<14} population at 1 January {spec.population_year}")
+    last = max(project.years)
+    municipalities = members(project, last)
+    print(f"keys (in words for {last}; * the adopted one):")
+    for name in project.municipal_keys():
+        key = project.keys[name]
+        print(f"{'*' if name == project.key else ' '} {name:<22} {label(municipalities, key)}: "
+              f"{describe(municipalities, key)}")
+    return 0
+
+
+def _pairs(items: Sequence[str], option: str) -> dict[str, Any]:
+    pairs = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ParameterError(f"{option} '{item}' is not NAME=VALUE")
+        pairs[name.strip()] = _value(value)
+    return pairs
+
+
 def _report(args: argparse.Namespace) -> int:
     from .batch import run_reports
 
-    extra = {}
-    for item in args.params:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise ParameterError(f"--param '{item}' is not NAME=VALUE")
-        try:
-            extra[name.strip()] = json.loads(value)
-        except json.JSONDecodeError:
-            extra[name.strip()] = value
+    extra = _pairs(args.params, "--param")
+    settings = _pairs(args.settings, "--set")
+    if settings:
+        if "key_params" in extra:
+            raise ParameterError("give the key's parameters with --set or with -p key_params=..., not both")
+        extra["key_params"] = settings
     outcomes = run_reports(project=args.project, years=args.years, keys=args.keys, jobs=args.jobs, out=args.out,
                            budget=args.budget, population=args.population, extra=extra, compare=args.compare,
                            progress=True)

@@ -42,3 +42,18 @@ class SteppingKernelClient(AsyncKernelClient):
 
     shell_channel_class = Type(SteppingChannel)
     iopub_channel_class = Type(SteppingChannel)
+
+
+def manager_config(folder: str) -> dict[str, Any]:
+    """The ``KernelManager`` settings for one report's kernel, its sockets under ``folder``.
+
+    IPC sockets where ZeroMQ offers them (a unique path per run, so parallel starts
+    cannot collide); TCP on the loopback address otherwise (pyzmq's Windows wheels
+    have no IPC), where two kernels starting at once may pick the same free port:
+    the batch then starts the kernel again.
+    """
+    import zmq
+
+    transport = {"transport": "ipc", "ip": f"{folder}/kernel"} if zmq.has("ipc") else {
+        "transport": "tcp", "ip": "127.0.0.1"}
+    return {**transport, "client_class": CLIENT}

@@ -18,7 +18,7 @@ import pandas as pd
 from . import norwegian as no
 from .distribution import Distribution
 from .errors import ParameterError
-from .project import HOSPITALS, MUNICIPALITIES, Project, budget_year
+from .project import HOSPITALS, MUNICIPALITIES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -296,3 +296,25 @@ def test_the_explorer_view_the_widgets_call(project):
     assert fixed.comparison.results[-1].key.params == {"fixed": Fraction(3, 10)}
     children = lkt.explore.view(project, 2019, "target_group", 0.5, 0.3, "67+", "bergen_50")
     assert children.comparison.results[-1].key_label == "Etter folketall 67 år og eldre"
+
+
+def test_a_parallel_batch_over_tcp_where_zeromq_has_no_ipc(tmp_path, monkeypatch):
+    """Windows' pyzmq has no IPC transport: the kernels then talk TCP on the loopback address."""
+    import zmq
+
+    monkeypatch.setattr(zmq, "has", lambda capability: False if capability == "ipc" else True)
+    from lkt_analysis import kernels
+
+    assert kernels.manager_config("unused")["transport"] == "tcp"
+    outcomes = run_reports(years=[2018, 2019], keys=["bergen_50", "equal"], jobs=2, out=tmp_path / "out")
+    assert [o.error for o in outcomes] == [None] * 4
+
+
+def test_set_changes_a_key_parameter_without_json(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["report", "--years", "2019", "--set", "share=0.4", "--out", str(out)]) == 0
+    assert (out / "lkt_fordeling_2019_bergen_50_share-0.4.html").is_file()  # the name says what it is
+    record = json.loads((out / "lkt_fordeling_2019_bergen_50_share-0.4.json").read_text(encoding="utf-8"))
+    assert record["parameters"]["key_params"] == {"share": 0.4}
+    assert main(["report", "--set", "share", "--out", str(out)]) == 2
+    assert "--set 'share' is not NAME=VALUE" in capsys.readouterr().err

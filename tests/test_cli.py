@@ -176,3 +176,13 @@ def test_compare_and_sweep_refuse_bad_values_in_one_line(tmp_path, capsys, monke
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_version_and_keys(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.strip() == f"lkt {lkt.__version__}"
+    assert main(["keys"]) == 0
+    printed = capsys.readouterr().out
+    assert "2018  høsten 2018    population at 1 January 2018" in printed
+    assert "* bergen_50              Bergen 50 %, resten etter folketall: Bergen betaler 50" in printed
