@@ -15,22 +15,21 @@ start that fails is retried (see ``kernels``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import norwegian as no
 from . import paths
 from .errors import LktError, ParameterError
 from .outputs import write_text
-from .project import HOSPITALS, MUNICIPALITIES
 
 KERNEL_START_ATTEMPTS = 3
 TEMPLATES = Path(__file__).parent / "templates"
@@ -50,6 +49,7 @@ class Run:
     kind: str = "distribution"
     result: Any = field(default=None, compare=False, repr=False)
     decisions: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    fingerprint: str = ""  # what the outputs depend on (see ``fingerprint``); equal means nothing changed
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,7 @@ class Outcome:
     files: dict[str, str] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    skipped: bool = False  # its outputs were there, made from the same fingerprint (or, in a dry run: would be)
 
 
 # --- checking parameters before any kernel starts ------------------------------------------
@@ -190,31 +191,74 @@ def run_reports(
     extra: Mapping[str, Any] | None = None,
     notebook: str | Path | None = None,
     compare: bool = False,
+    force: bool = False,
+    dry_run: bool = False,
     progress: bool = False,
 ) -> list[Outcome]:
-    """Make every report of a batch and the index; returns what became of each run, in order.
+    """Make every report of a batch that is not already there, then the index; returns what became of
+    each run, in order.
+
+    A run whose outputs exist with the same fingerprint (effective parameters, the inputs' SHA-256, the
+    notebook's hash, the package version) is skipped unless ``force``; ``dry_run`` only says which runs
+    would be made and which skipped.
 
     Raises:
         ParameterError: a year, key or parameter is wrong (before any kernel starts).
     """
     from tqdm import tqdm
 
+    from .index import read_records, write_index
+    from .report import input_hashes
+
     runs = plan(project, years=years, keys=keys, budget=budget, population=population, extra=extra,
                 notebook=notebook, compare=compare)
     notebook = Path(notebook or KINDS[runs[0].kind].notebook)
     out = Path(out)
+    runs = [replace(run, fingerprint=fingerprint(run, notebook)) for run in runs]
+    done = {run.stem: _unchanged(run, out) for run in runs}
+    if dry_run:
+        return [Outcome(run, skipped=done[run.stem] is not None and not force) for run in runs]
     out.mkdir(parents=True, exist_ok=True)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(runs)))
-    outcomes = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
-        futures = [pool.submit(run_report, run, out, notebook) for run in runs]
-        for future in tqdm(as_completed(futures), total=len(futures), desc="reports", unit="report",
-                           disable=not progress):
-            outcomes.append(future.result())
+    outcomes = [Outcome(run, files=done[run.stem]["files"], summary=done[run.stem]["summary"], skipped=True)
+                for run in runs if done[run.stem] is not None and not force]
+    todo = [run for run in runs if force or done[run.stem] is None]
+    if todo:
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
+            futures = [pool.submit(run_report, run, out, notebook) for run in todo]
+            for future in tqdm(as_completed(futures), total=len(futures), desc="reports", unit="report",
+                               disable=not progress):
+                outcomes.append(future.result())
     order = {run.stem: i for i, run in enumerate(runs)}
     outcomes.sort(key=lambda o: order[o.run.stem])
-    write_index(out / "index.html", outcomes)
+    current = {item["path"]: item["sha256"] for item in input_hashes(runs[0].result.project)}
+    write_index(out / "index.html", read_records(out), latest={o.run.stem for o in outcomes if not o.error},
+                current_inputs=current, failed=[(o.run.stem, o.error) for o in outcomes if o.error])
     return outcomes
+
+
+def fingerprint(run: Run, notebook: str | Path) -> str:
+    """The SHA-256 of what a run's outputs depend on: its effective parameters, the inputs' SHA-256, the
+    notebook and the package version."""
+    from . import __version__
+    from .report import input_hashes, sha256
+
+    basis = {"parameters": {**notebook_parameters(notebook), **run.parameters},
+             "inputs": input_hashes(run.result.project), "notebook": sha256(notebook), "version": __version__}
+    return hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _unchanged(run: Run, out: Path) -> dict[str, Any] | None:
+    """The record of ``run``'s outputs in ``out`` if they are all there and made from the same fingerprint."""
+    try:
+        record = json.loads((out / f"{run.stem}.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(record, dict) or record.get("fingerprint") != run.fingerprint:
+        return None
+    if not all((out / name).is_file() for name in record.get("files", {}).values()):
+        return None
+    return record
 
 
 def _context() -> Any:
@@ -290,7 +334,9 @@ def _write_outputs(run: Run, folder: Path, executed: Path, notebook: Path) -> di
 
     write_text(folder / f"{run.stem}.html", export_html(executed, run.result.title()))
     summary = KINDS[run.kind].write(folder / f"{run.stem}.xlsx", run)
-    record = report.provenance(run.result, {**notebook_parameters(notebook), **run.parameters})
+    record = {**report.provenance(run.result, {**notebook_parameters(notebook), **run.parameters}),
+              "kind": run.kind, "summary": summary, "fingerprint": run.fingerprint,
+              "files": {ext: f"{run.stem}.{ext}" for ext in ("html", "xlsx", "ipynb", "json")}}
     write_text(folder / f"{run.stem}.json", json.dumps(record, ensure_ascii=False, indent=2) + "\n")
     return summary
 
@@ -347,28 +393,3 @@ def export_html(notebook: str | Path, title: str) -> str:
     node.metadata["title"] = title
     body, _ = _exporter().from_notebook_node(node)
     return body
-
-
-# --- the index ----------------------------------------------------------------------------
-
-def write_index(path: str | Path, outcomes: Iterable[Outcome]) -> Path:
-    """One offline page listing every report of the batch with its year, key in words, headline figures and links."""
-    import jinja2
-
-    rows = []
-    for o in outcomes:
-        p, s = o.run.parameters, o.summary
-        if o.error:
-            rows.append({"year": p["year"], "key": p.get("key") or ", ".join(p.get("keys") or []), "error": o.error})
-            continue
-        rows.append({
-            "label": s["label"], "key_label": s["key_label"], "key_text": s["key_text"],
-            "total": no.kroner(sum(s["totals"].values())), "hospitals": no.kroner(s["totals"][HOSPITALS]),
-            "municipalities": no.kroner(s["totals"][MUNICIPALITIES]),
-            "links": [{"href": o.files[ext], "text": text} for ext, text in
-                      (("html", "Rapport"), ("xlsx", "Regneark"), ("ipynb", "Notatbok"), ("json", "Grunnlag"))
-                      if ext in o.files],
-        })
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                                     trim_blocks=True, lstrip_blocks=True)
-    return write_text(path, environment.get_template("index.html.j2").render(rows=rows))

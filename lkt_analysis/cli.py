@@ -78,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--jobs", type=int, help="reports run in parallel (default: the number of cores)")
     report.add_argument("--compare", action="store_true",
                         help="one comparison report per year of --keys (default: every key) against the project's key")
+    report.add_argument("--force", action="store_true", help="make every report again, even those unchanged")
+    report.add_argument("--dry-run", action="store_true", help="only list the reports that would be made or skipped")
     report.add_argument("--out", type=Path, default=paths.REPORTS, help="output folder (default: reports/)")
     report.add_argument("--set", dest="settings", action="append", default=[], metavar="PARAM=VALUE",
                         help="change a parameter of the key, e.g. --set share=0.4 (Bergen at 40 %%); repeatable")
@@ -249,11 +251,18 @@ def _report(args: argparse.Namespace) -> int:
         extra["key_params"] = settings
     outcomes = run_reports(project=args.project, years=args.years, keys=args.keys, jobs=args.jobs, out=args.out,
                            budget=args.budget, population=args.population, extra=extra, compare=args.compare,
-                           progress=True)
+                           force=args.force, dry_run=args.dry_run, progress=not args.dry_run)
+    if args.dry_run:
+        for outcome in outcomes:
+            print(f"{'skip' if outcome.skipped else 'make'}  {outcome.run.stem}")
+        skipped = sum(o.skipped for o in outcomes)
+        print(f"would make {len(outcomes) - skipped} and skip {skipped} (unchanged) in {args.out}")
+        return 0
     failed = [o for o in outcomes if o.error]
     for outcome in failed:
         print(f"failed: {outcome.run.stem}: {outcome.error}", file=sys.stderr)
-    print(f"{len(outcomes) - len(failed)} of {len(outcomes)} reports written to {args.out}; "
+    skipped = sum(o.skipped for o in outcomes)
+    print(f"{len(outcomes) - skipped - len(failed)} made, {skipped} skipped (unchanged), {len(failed)} failed; "
           f"open {args.out / 'index.html'}")
     return 1 if failed else 0
 

@@ -18,7 +18,7 @@ import pandas as pd
 from . import norwegian as no
 from .distribution import Distribution
 from .errors import ParameterError
-from .project import HOSPITALS, MUNICIPALITIES
+from .project import HOSPITALS, MUNICIPALITIES, Project
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -268,10 +268,17 @@ def provenance(result: Any, parameters: Mapping[str, Any]) -> dict[str, Any]:
         "title": result.title(),
         "about": result.about(),
         "parameters": {name: _relative(value, base) for name, value in parameters.items()},
-        "inputs": [{"path": _relative(str(path.resolve()), base), "sha256": sha256(path)} for path in project.inputs],
+        "inputs": input_hashes(project),
         "made": made_at().isoformat(timespec="seconds"),
         "lkt_analysis_version": __version__,
     }
+
+
+def input_hashes(project: Project) -> list[dict[str, str]]:
+    """Every input file of the project, its path relative to the project file where it lies under it, with
+    its SHA-256."""
+    base = project.path.resolve().parent
+    return [{"path": _relative(str(path.resolve()), base), "sha256": sha256(path)} for path in project.inputs]
 
 
 def _relative(value: Any, base: Path) -> Any:

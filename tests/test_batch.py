@@ -201,7 +201,8 @@ def test_a_failing_run_does_not_stop_the_others_and_leaves_nothing(tmp_path):
     assert failed[0].error == "ValueError: boom (in cell 4: if year == 2019:)"  # not a wall of traceback
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["index.html"] + [f"lkt_fordeling_2018_bergen_50.{e}" for e in ("html", "ipynb", "xlsx", "json")])
-    assert "Feilet: ValueError: boom" in (out / "index.html").read_text(encoding="utf-8")
+    assert "Feilet i siste kjøring: lkt_fordeling_2019_bergen_50: ValueError: boom" in (out / "index.html").read_text(
+        encoding="utf-8")
 
 
 @pytest.mark.parametrize("parameters, message", [
@@ -240,7 +241,7 @@ def test_report_cli_with_changed_key_parameters(tmp_path, capsys):
     [sheet] = [load_workbook(p).worksheets[0] for p in out.glob("*.xlsx")]
     bergen = next(r for r in sheet.iter_rows(values_only=True) if r[1] == "1201")
     assert bergen[5] == 610_000  # 40 % of 1 525 000
-    assert "1 of 1 reports written" in capsys.readouterr().out
+    assert "1 made, 0 skipped (unchanged), 0 failed" in capsys.readouterr().out
 
 
 def test_comparison_report_through_the_batch(tmp_path):
@@ -318,3 +319,25 @@ def test_set_changes_a_key_parameter_without_json(tmp_path, capsys):
     assert record["parameters"]["key_params"] == {"share": 0.4}
     assert main(["report", "--set", "share", "--out", str(out)]) == 2
     assert "--set 'share' is not NAME=VALUE" in capsys.readouterr().err
+
+
+def test_unchanged_reports_are_skipped_and_stale_ones_marked(tmp_path, project_dir, capsys):
+    out, project_file = tmp_path / "out", str(project_dir / "lkt_project.toml")
+    args = ["report", "--project", project_file, "--years", "2019", "--out", str(out)]
+    assert main(args) == 0
+    made = (out / "lkt_fordeling_2019_bergen_50.html").stat().st_mtime_ns
+    assert main(args) == 0 and "0 made, 1 skipped (unchanged), 0 failed" in capsys.readouterr().out
+    assert (out / "lkt_fordeling_2019_bergen_50.html").stat().st_mtime_ns == made
+    assert main([*args, "--force"]) == 0 and "1 made, 0 skipped" in capsys.readouterr().out
+
+    budget = load_workbook(project_dir / "lkt_budget.xlsx")  # a changed input: the report is out of date
+    budget.active["D2"] = budget.active["D2"].value + 1000
+    budget.save(project_dir / "lkt_budget.xlsx")
+    assert main([*args, "--dry-run"]) == 0
+    assert "make  lkt_fordeling_2019_bergen_50" in capsys.readouterr().out
+    assert main([*args, "--keys", "equal"]) == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr class=\"([^\"]*)\">(.*?)</tr>", index, re.S)
+    assert [("latest" in c, "stale" in c, "Likt per kommune" in r) for c, r in rows] == [
+        (True, False, True), (False, True, False)]  # newest first; the old one marked out of date
+    assert "utdatert" in rows[1][1] and "siste kjøring" in rows[0][1]

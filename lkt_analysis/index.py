@@ -1,0 +1,62 @@
+"""The index of every report in an output folder, built from the JSON records beside the reports.
+
+Newest first: when each report was made, its budget year, the key in words, the headline figures
+and links. The reports of the last batch are marked, and so is a report whose inputs (by SHA-256)
+are no longer today's: a stale file is then hard to e-mail by mistake.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Set
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import norwegian as no
+from .outputs import write_text
+from .project import HOSPITALS, MUNICIPALITIES
+
+TEMPLATES = Path(__file__).parent / "templates"
+LINKS = (("html", "Rapport"), ("xlsx", "Regneark"), ("ipynb", "Notatbok"), ("json", "Grunnlag"))
+
+
+def read_records(folder: str | Path) -> list[dict[str, Any]]:
+    """Every report record (``*.json`` written by the batch) in ``folder``, newest first.
+
+    A JSON file that is not such a record is left out; a record whose report file is gone too.
+    """
+    records = []
+    for path in sorted(Path(folder).glob("*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if isinstance(record, dict) and "fingerprint" in record and (Path(folder) / f"{path.stem}.html").is_file():
+            records.append({**record, "stem": path.stem})
+    return sorted(records, key=lambda r: (r["made"], r["stem"]), reverse=True)
+
+
+def write_index(path: str | Path, records: Iterable[Mapping[str, Any]], *, latest: Set[str],
+                current_inputs: Mapping[str, str], failed: Iterable[tuple[str, str]] = ()) -> Path:
+    """Write the index page: ``records`` (newest first), those of the ``latest`` batch marked, those made from inputs
+    other than ``current_inputs`` (path relative to the project file: SHA-256) marked out of date, and the
+    runs of this batch that ``failed`` (stem, reason) on top."""
+    import jinja2
+
+    rows = []
+    for record in records:
+        inputs = {item["path"]: item["sha256"] for item in record["inputs"]}
+        summary, totals = record["summary"], record["summary"]["totals"]
+        rows.append({
+            "made": f"{datetime.fromisoformat(record['made']):%d.%m.%Y kl. %H.%M}",
+            "label": summary["label"], "key_label": summary["key_label"], "key_text": summary["key_text"],
+            "total": no.kroner(sum(totals.values())), "hospitals": no.kroner(totals[HOSPITALS]),
+            "municipalities": no.kroner(totals[MUNICIPALITIES]),
+            "latest": record["stem"] in latest, "stale": inputs != dict(current_inputs),
+            "links": [{"href": record["files"][ext], "text": text} for ext, text in LINKS if ext in record["files"]],
+        })
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                                     trim_blocks=True, lstrip_blocks=True)
+    page = environment.get_template("index.html.j2").render(rows=rows, failed=list(failed))
+    return write_text(path, page)
