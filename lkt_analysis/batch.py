@@ -1,10 +1,12 @@
-"""Batch-run the report notebook: one papermill run per budget year and key, in parallel.
+"""Batch-run the report notebooks: one papermill run per budget year and key (or per year, for a
+comparison of keys), in parallel.
 
 Each run writes, under the output folder, the executed notebook, a self-contained
-HTML report (no code, images embedded, nothing fetched from the network), the
-municipalities' spreadsheet and a JSON record of what the report was made from;
-then ``index.html`` lists every report of the batch. Parameters are checked before
-any kernel starts. A failing run does not stop the others and leaves no file.
+HTML page (no code, charts inline, nothing fetched from the network), the
+spreadsheet and a JSON record of what the report was made from; then ``index.html``
+lists every report in the folder (see ``index``). Parameters are checked and every
+result is computed before any kernel starts; a run whose outputs are there and
+unchanged is skipped. A failing run does not stop the others and leaves no file.
 
 Where the time goes, and what is done about it (see ``benchmarks/``): the kernels
 run in a process pool, one per core; HTML is exported in-process; the kernel is
