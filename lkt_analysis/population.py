@@ -286,12 +286,52 @@ def _single_ages_from_table(table: pd.DataFrame, path: Path) -> pd.DataFrame:
     if bad.any():
         first = long[bad].iloc[0]
         raise InputError(path, f"'{first['value']}' is not a whole number of persons", row=int(first["row"]))
-    return pd.DataFrame({
+    single = pd.DataFrame({
         "code": long["code"].astype(str),
         "year": _parse_each(long["year"], lambda y: int(_YEAR.search(str(y))[1])).astype(int),
         "age": ages.astype(int),
         "population": numeric.astype("Int64"),
     })
+    _check_complete(single.assign(row=long["row"].to_numpy(), label=long["age"].astype(str).to_numpy()), path)
+    return single
+
+
+def _check_complete(single: pd.DataFrame, path: Path) -> None:
+    """Refuse a damaged download: every municipality read must have every year of the file, and each of
+    them every single-year age exactly once, from 0 up to the table's open top band ("105 år eller eldre").
+
+    A repeated line or a download cut short at a line end would otherwise change every amount silently.
+    """
+    if single.empty:
+        return
+    twice = single[single.duplicated(["code", "year", "age"])]
+    if not twice.empty:
+        first = twice.iloc[0]
+        raise InputError(path, f"municipality {first['code']}, {first['year']}: age {first['age']} is given twice "
+                               "(a line repeated?)", row=int(first["row"]))
+    top = int(single["age"].max())
+    oldest = single[single["age"] == top]
+    if not oldest["label"].str.contains(r"eldre|older|over|\+", case=False).all():
+        last = single.loc[single["row"].idxmax()]
+        raise InputError(path, f"no open top band such as '105 år eller eldre': the oldest age is "
+                               f"'{oldest['label'].iloc[0]}', and the last line read is municipality {last['code']}, "
+                               f"{last['year']}, '{last['label']}'; the download is cut short or filtered by age",
+                         row=int(last["row"]))
+    counts = single.groupby(["code", "year"])["age"].count()
+    short = counts[counts != top + 1]
+    if not short.empty:
+        code, year = short.index[0]
+        rows = single[(single["code"] == code) & (single["year"] == year)]
+        missing = sorted(set(range(top + 1)) - set(rows["age"]))
+        shown = ", ".join(map(str, missing[:5])) + (" ..." if len(missing) > 5 else "")
+        raise InputError(path, f"municipality {code}, {year}: {len(missing)} of the ages 0-{top} missing ({shown}); "
+                               "the download may be cut short", row=int(rows["row"].max()))
+    years = sorted(set(single["year"]))
+    for code, present in single.groupby("code")["year"].unique().items():
+        absent = sorted(set(years) - set(present))
+        if absent:
+            raise InputError(path, f"municipality {code} has population for {', '.join(map(str, sorted(present)))} "
+                                   f"but not for {', '.join(map(str, absent))}")
 
 
 def _parse_each(values: pd.Series, parse: Callable[[object], object]) -> pd.Series:

@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 
@@ -186,3 +187,47 @@ def test_version_and_keys(capsys):
     printed = capsys.readouterr().out
     assert "2018  høsten 2018    population at 1 January 2018" in printed
     assert "* bergen_50              Bergen 50 %, resten etter folketall: Bergen betaler 50" in printed
+
+
+def _damaged(tmp_path, edit) -> list[str]:
+    """The real 2015-2018 download, damaged by ``edit`` (a function of its lines), as --population."""
+    source = lkt.paths.DATA_RAW / "ssb" / "07459_Personer2015-2018.csv"
+    lines = source.read_bytes().split(b"\n")
+    path = tmp_path / "damaged.csv"
+    path.write_bytes(b"\n".join(edit(lines)))
+    return ["--population", str(path)]
+
+
+BERGEN_0, GULEN_0 = 21095, 24699  # indexes of the lines '"1201 Bergen" "0 years" ...' and of Gulen's
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda lines: lines[:BERGEN_0 + 3] + [lines[BERGEN_0 + 2]] + lines[BERGEN_0 + 3:],
+     r"row 21099: municipality 1201, 2015: age 2 is given twice \(a line repeated\?\)"),
+    (lambda lines: lines[:GULEN_0 + 100], r"row 24799: municipality 1411, 2015: 6 of the ages 0-105 missing "
+                                          r"\(100, 101, 102, 103, 104 \.\.\.\); the download may be cut short"),
+    (lambda lines: lines[:BERGEN_0 + 100], r"row 21195: no open top band such as '105 år eller eldre': the oldest "
+                                           r"age is '99 years', and the last line read is municipality 1201, 2015"),
+    (lambda lines: lines[:BERGEN_0 + 40] + lines[BERGEN_0 + 41:], r"municipality 1201, 2015: 1 of the ages 0-105 "
+                                                                   r"missing \(40\)"),
+    (lambda lines: [line for line in lines if b"105 years or older" not in line],
+     r"no open top band such as '105 år eller eldre': the oldest age is '104 years'"),
+])
+def test_a_damaged_population_download_is_refused(tmp_path, capsys, edit, message):
+    output = tmp_path / "out.csv"
+    assert main(["allocate", "--year", "2019", *_damaged(tmp_path, edit), "-o", str(output)]) == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err) and "damaged.csv" in err and err.count("\n") == 1
+    assert not output.exists()
+
+
+def test_a_municipality_with_some_years_but_not_others_is_refused(tmp_path):
+    lines = ["region,age,contents,year,Persons"]
+    for code in ("1201 Bergen", "1243 Os"):
+        for year in (2018, 2019) if code == "1201 Bergen" else (2018,):
+            lines += [f"{code},{'105 years or older' if a == 105 else f'{a} years'},Persons,{year},5"
+                      for a in range(106)]
+    path = tmp_path / "07459.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(lkt.InputError, match="municipality 1243 has population for 2018 but not for 2019"):
+        lkt.read_population(path)

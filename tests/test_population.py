@@ -207,3 +207,16 @@ def test_age_band():
     assert age_band("0-17") == (0, 17) and age_band("67+") == (67, None) and age_band("total") == (0, None)
     with pytest.raises(ValueError):
         age_band("old")
+
+
+def test_a_repeated_row_in_an_xlsx_download_is_refused(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["region", "alder", "Personer 2018", "Personer 2019"])
+    rows = _ssb_rows()
+    for row in rows[:50] + [rows[49]] + rows[50:]:
+        sheet.append(list(row))
+    path = tmp_path / "07459.xlsx"
+    workbook.save(path)
+    with pytest.raises(lkt.InputError, match=r"row 52: municipality 0301, 2018: age 49 is given twice"):
+        lkt.read_population(path)
