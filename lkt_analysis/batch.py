@@ -133,6 +133,7 @@ def plan(
     """
     from .compare import compare as compare_keys
     from .distribution import distribute
+    from .keys import safe_name
     from .project import decision_years, load_project
 
     kind = COMPARISON if compare else DISTRIBUTION
@@ -153,7 +154,7 @@ def plan(
     inputs = {"project_file": str(Path(project_file).resolve()),
               "budget": None if budget is None else str(Path(budget).resolve()),
               "population": None if population is None else [str(Path(p).resolve()) for p in population]}
-    short = str(project.short_name).lower()
+    short = safe_name(str(project.short_name).lower())
     if compare:
         runs = []
         for year in years:
@@ -174,8 +175,8 @@ def plan(
         for name, key in zip(keys, chosen):
             parameters = {"year": year, "key": name, **inputs, **(extra or {})}
             check_parameters(notebook, parameters)
-            runs.append(Run(parameters, f"{short}_fordeling_{year}_{key.name}", kind.name, result(year, key),
-                            tuple(result(y, key) for y in decision_years(project, year))))
+            runs.append(Run(parameters, f"{short}_fordeling_{year}_{safe_name(key.name)}", kind.name,
+                            result(year, key), tuple(result(y, key) for y in decision_years(project, year))))
     return runs
 
 

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import paths
 from .errors import LktError, ParameterError
@@ -33,9 +33,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """Reports a bad command line in one line, like every other expected error, with exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 1 or more")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lkt", description="Who pays how much: cost allocation for the "
-                                     "health-cooperation councils around Bergen.")
+    parser = _Parser(prog="lkt", description="Who pays how much: cost allocation for the "
+                     "health-cooperation councils around Bergen.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
@@ -75,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--years", type=int, nargs="+", help="budget years (default: all in the budget)")
     report.add_argument("--key", "--keys", dest="keys", nargs="+",
                         help="one or more keys; one report per year and key (default: the project's)")
-    report.add_argument("--jobs", type=int, help="reports run in parallel (default: the number of cores)")
+    report.add_argument("--jobs", type=_positive, help="reports run in parallel (default: the number of cores)")
     report.add_argument("--compare", action="store_true",
                         help="one comparison report per year of --keys (default: every key) against the project's key")
     report.add_argument("--force", action="store_true", help="make every report again, even those unchanged")

@@ -19,6 +19,7 @@ from .allocate import as_fraction
 from .compare import Comparison
 from .errors import ParameterError
 from .keys import Key
+from .report import safe
 from .sweep import Grid, grid_range, sweep_table
 
 if TYPE_CHECKING:
@@ -31,9 +32,9 @@ ANCHOR_KINDS = ("anchor", "anchor_plus_fixed")
 def intro(comparison: Comparison) -> str:
     """The year, the municipalities' total, the reference key and the population date, in Norwegian."""
     reference = comparison.reference
-    return (f"**Kommunenes nye kostnad {reference.spec.label}: {no.kroner(reference.municipal_total)}**, "
+    return (f"**Kommunenes nye kostnad {safe(reference.spec.label)}: {no.kroner(reference.municipal_total)}**, "
             f"fordelt på {len(reference.members)} kommuner. Hver nøkkel sammenlignes med "
-            f"**{reference.key_label}** (referansen). Folketall per 1. januar {reference.spec.population_year} "
+            f"**{safe(reference.key_label)}** (referansen). Folketall per 1. januar {reference.spec.population_year} "
             f"(Statistisk sentralbyrå, tabell 07459).")
 
 
@@ -66,7 +67,7 @@ def readable(table: pd.DataFrame, decimals: int = 0, *, signed: bool = False) ->
         digits = 0 if column == "Folketall" else decimals
         shown[column] = table[column].map(lambda v: "" if pd.isna(v) else no.signed(v, digits) if signed and
                                           column != "Folketall" else no.number(v, digits))
-    return (shown.style.hide(axis="index")
+    return (shown.style.format(escape="html").hide(axis="index")
             .apply(lambda row: ["font-weight: bold" if row.iloc[0] == "Totalt" else ""] * len(row), axis=1)
             .set_properties(subset=list(shown.columns[1:]), **{"text-align": "right"})
             .set_table_styles([{"selector": "th", "props": "text-align: right; vertical-align: bottom"}]))
@@ -190,9 +191,9 @@ def anchor_text(sweep: AnchorSweep | None, comparison: Comparison) -> str:
     if sweep is None:
         return "Ingen av nøklene har en kommune med fast andel, så denne analysen gjelder ikke her."
     members = comparison.reference.members.set_index("code")
-    name = members.loc[sweep.key.params["code"], "name"]
+    name = safe(members.loc[sweep.key.params["code"], "name"])
     text = (f"Linjene viser hva hver kommune betaler når {name}s andel går fra 0 til 100 % "
-            f"(nøkkelen «{sweep.label}»); "
+            f"(nøkkelen «{safe(sweep.label)}»); "
             f"den stiplede linjen er andelen i nøkkelen, {no.percent(sweep.adopted)}.")
     if sweep.equal_share is not None:
         text += (f" Ved en andel på {no.percent(sweep.equal_share)} betaler {name} det samme per innbygger som "

@@ -20,6 +20,7 @@ from .allocate import as_fraction
 from .compare import Comparison, compare
 from .keys import Key
 from .project import Project, members
+from .report import safe
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -66,9 +67,9 @@ class View:
         svg = io.StringIO()
         self.figure.savefig(svg, format="svg")
         explored, reference = self.comparison.results[-1], self.comparison.reference
-        heading = (f"<p><b>{explored.key_label}</b> mot <b>{reference.key_label}</b>, {explored.spec.label}: "
-                   f"{no.kroner(explored.municipal_total)} til kommunene.</p>")
-        return heading + self.table.style.hide(axis="index").to_html() + svg.getvalue()
+        heading = (f"<p><b>{safe(explored.key_label)}</b> mot <b>{safe(reference.key_label)}</b>, "
+                   f"{safe(explored.spec.label)}: {no.kroner(explored.municipal_total)} til kommunene.</p>")
+        return heading + self.table.style.format(escape="html").hide(axis="index").to_html() + svg.getvalue()
 
 
 def view(project: Project, year: int, kind: str, share: float, fixed: float, age_group: str,

@@ -92,7 +92,13 @@ def variant(key: Key, params: Mapping[str, Any]) -> Key:
     if not params:
         return key
     suffix = "_".join(f"{name}-{_plain(value)}" for name, value in params.items())
-    return Key(re.sub(r"[^A-Za-z0-9._+-]", "_", f"{key.name}_{suffix}"), key.kind, {**key.params, **params})
+    return Key(safe_name(f"{key.name}_{suffix}"), key.kind, {**key.params, **params})
+
+
+def safe_name(name: str) -> str:
+    """``name`` with letters, digits, ``.``, ``+``, ``-`` and ``_`` only, fit for a file name that stays
+    inside its folder: a key named ``../x`` gives ``.._x``."""
+    return re.sub(r"[^A-Za-z0-9._+-]", "_", name)
 
 
 def _plain(value: object) -> str:

@@ -59,9 +59,20 @@ def write_text(path: str | Path, text: str) -> Path:
 
 
 def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
-    """Write a table as UTF-8 CSV, comma-separated, without its index, atomically."""
+    """Write a table as UTF-8 CSV, comma-separated, without its index, atomically.
+
+    A text cell that starts like a formula (``=``, ``+``, ``-``, ``@``) gets a leading ``'``, so that a
+    spreadsheet opening the file shows it as text and never runs it.
+    """
+    def as_text(values: pd.Series) -> pd.Series:
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            return values.cat.rename_categories(lambda v: f"'{v}" if str(v)[:1] in "=+-@" else v)
+        if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
+            return values.map(lambda v: f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v)
+        return values
+
     with atomic_path(path) as tmp:
-        table.to_csv(tmp, index=False, float_format="%.10g")
+        table.apply(as_text).to_csv(tmp, index=False, float_format="%.10g")
     return Path(path)
 
 

@@ -8,6 +8,7 @@ notebook shows them and nothing here prints or saves.
 from __future__ import annotations
 
 import hashlib
+import html
 from datetime import datetime
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
@@ -35,6 +36,17 @@ MUNICIPALITY_HEADINGS = {
 }
 
 
+def safe(text: object) -> str:
+    """Text from an input file (a name, a label) made safe to put into Markdown or HTML: shown as written,
+    never taken as markup."""
+    return html.escape(str(text), quote=False)
+
+
+def heading(result: Any) -> str:
+    """The report's first heading (Markdown), naming what it shows: ``result.title()``, escaped."""
+    return "# " + safe(result.title())
+
+
 def population_date(result: Distribution) -> str:
     """The population date of a budget year in words: ``1. januar 2018``."""
     return f"1. januar {result.spec.population_year}"
@@ -44,10 +56,10 @@ def headline(result: Distribution) -> str:
     """The year's total new cost, its split between the groups, the key in words and the population date."""
     totals = result.totals
     return (
-        f"**Ny kostnad til fordeling {result.spec.label}: {no.kroner(sum(totals.values()))}.** "
+        f"**Ny kostnad til fordeling {safe(result.spec.label)}: {no.kroner(sum(totals.values()))}.** "
         f"Spesialisthelsetjenesten dekker {no.kroner(totals[HOSPITALS])} og kommunene "
         f"{no.kroner(totals[MUNICIPALITIES])}.\n\n"
-        f"**Fordelingsnøkkel for kommunene:** {result.key_text}\n\n"
+        f"**Fordelingsnøkkel for kommunene:** {safe(result.key_text)}\n\n"
         f"Folketall per {population_date(result)} (Statistisk sentralbyrå, tabell 07459)."
     )
 
@@ -298,8 +310,8 @@ def footer(record: Mapping[str, Any]) -> str:
     File names only, no paths and no Python values (those stay in the JSON record beside the report).
     """
     made = datetime.fromisoformat(record["made"])
-    about = " ".join(f"{name}: {value}." for name, value in record["about"].items())
-    inputs = "\n".join(f"- {PurePosixPath(item['path']).name}: SHA-256 `{item['sha256']}`"
+    about = " ".join(f"{name}: {safe(value)}." for name, value in record["about"].items())
+    inputs = "\n".join(f"- {safe(PurePosixPath(item['path']).name)}: SHA-256 `{item['sha256']}`"
                        for item in record["inputs"])
     return (f"---\n#### Grunnlag for rapporten\n\n{about}\n\nInndata (med SHA-256, som viser nøyaktig hvilken "
             f"fil som er brukt):\n\n{inputs}\n\nLaget {made:%d.%m.%Y kl. %H.%M} av lkt_analysis "
@@ -354,7 +366,7 @@ def styled(table: pd.DataFrame) -> Any:
         return [weight] * len(row)
 
     text = [c for c in shown.columns if c not in numeric]
-    return (shown.style.hide(axis="index").apply(bold_sums, axis=1)
+    return (shown.style.format(escape="html").hide(axis="index").apply(bold_sums, axis=1)
             .set_properties(subset=numeric, **{"text-align": "right"})
             .set_properties(subset=text, **{"text-align": "left"})
             .set_table_styles([{"selector": "th", "props": "text-align: left; vertical-align: bottom"}]))

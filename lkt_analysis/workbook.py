@@ -32,6 +32,7 @@ from .report import decisions, municipality_table, rounding_table, rounding_text
 
 WHOLE, DECIMAL2, DECIMAL4, PERCENT2 = "#,##0", "#,##0.00", "#,##0.0000", "0.00%"
 BOLD, TITLE = Font(bold=True), Font(bold=True, size=13)
+FORMULA_START = ("=", "+", "-", "@")
 Column = tuple[str, int, str]  # heading, width, number format ("@": text)
 
 MUNICIPALITY_COLUMNS: dict[str, Column] = {
@@ -175,7 +176,7 @@ def _table_sheet(sheet: Worksheet, name: str, title: Sequence[str], frame: pd.Da
     last = get_column_letter(len(columns))
     widths = [width for _, width, _ in columns.values()]
     for line, text in enumerate(title, start=1):
-        sheet.cell(line, 1, text).font = TITLE if line == 1 else Font()
+        _text(sheet.cell(line, 1, text)).font = TITLE if line == 1 else Font()
         sheet.merge_cells(f"A{line}:{last}{line}")
         sheet.cell(line, 1).alignment = Alignment(wrap_text=True, vertical="top")
         sheet.row_dimensions[line].height = _height(text, sum(widths)) + (4 if line == 1 else 0)
@@ -187,7 +188,7 @@ def _table_sheet(sheet: Worksheet, name: str, title: Sequence[str], frame: pd.Da
         sheet.column_dimensions[get_column_letter(index)].width = width
     for offset, row in enumerate(frame.reindex(columns=list(columns)).itertuples(index=False), start=1):
         for index, (value, (_, _, number_format)) in enumerate(zip(row, columns.values()), start=1):
-            cell = sheet.cell(header + offset, index, None if _missing(value) else value)
+            cell = _text(sheet.cell(header + offset, index, None if _missing(value) else value))
             cell.number_format = number_format
             if list(columns)[index - 1] in wrap:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -201,6 +202,13 @@ def _table_sheet(sheet: Worksheet, name: str, title: Sequence[str], frame: pd.Da
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.gridLines = False
     return header
+
+
+def _text(cell: Any) -> Any:
+    """Text from an input file that starts like a formula (``=``, ``+``, ``-``, ``@``) stays text."""
+    if isinstance(cell.value, str) and cell.value[:1] in FORMULA_START:
+        cell.data_type = "s"
+    return cell
 
 
 def _height(text: str, width: int) -> float:

@@ -1,3 +1,5 @@
+from fractions import Fraction
+
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -90,3 +92,18 @@ def test_missing_sheet_column_and_file(tmp_path):
     (tmp_path / "c.xlsx").write_text("not a workbook")
     with pytest.raises(lkt.InputError, match="not a readable xlsx"):
         lkt.read_budget(tmp_path / "c.xlsx")
+
+
+@given(posts=st.lists(st.tuples(st.integers(0, 10**9), st.booleans(), st.integers(1, 99)), min_size=1, max_size=12))
+def test_the_groups_parts_of_every_post_sum_to_the_post(posts):
+    """Random budgets (synthetic): whatever the amounts and shared fractions, no krone is lost or made."""
+    financing = {f"delt {p}%": {"municipalities": Fraction(p, 100), "specialist_health_service": Fraction(100 - p, 100)}
+                 for _, _, p in posts}
+    budget = pd.DataFrame({
+        "post": [str(i) for i in range(len(posts))], "cost_element": "x", "year": 2019,
+        "amount_nok": [amount for amount, _, _ in posts], "covered": [covered for _, covered, _ in posts],
+        "financed_by": [f"delt {p}%" for _, _, p in posts]})
+    parts = new_cost(budget, financing)
+    assert (parts["amount_nok"] >= 0).all()
+    uncovered = budget[~budget["covered"]].set_index("post")["amount_nok"]
+    assert parts.groupby("post")["amount_nok"].sum().reindex(uncovered.index, fill_value=0).equals(uncovered)

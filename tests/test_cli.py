@@ -231,3 +231,43 @@ def test_a_municipality_with_some_years_but_not_others_is_refused(tmp_path):
     path.write_text("\n".join(lines), encoding="utf-8")
     with pytest.raises(lkt.InputError, match="municipality 1243 has population for 2018 but not for 2019"):
         lkt.read_population(path)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["report", "--jobs", "0"], "argument --jobs: '0' is not a whole number of 1 or more"),
+    (["report", "--jobs", "two"], "argument --jobs: 'two' is not a whole number of 1 or more"),
+    (["allocate", "--year", "x"], "argument --year: invalid int value: 'x'"),
+    (["allocate"], "the following arguments are required: --year"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+])
+def test_a_bad_command_line_is_one_line_and_exit_2(capsys, args, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and message in err and err.count("\n") == 1
+
+
+def test_text_from_inputs_is_never_markup_nor_a_formula(tmp_path, project_dir):
+    from openpyxl import load_workbook
+
+    register = project_dir / "municipalities.csv"
+    register.write_text(register.read_text(encoding="utf-8").replace("Fedje", "=HYPERLINK(\"x\")")
+                        .replace("Bergen,", "<script>alert(1)</script>,", 1), encoding="utf-8")
+    project = lkt.load_project(project_dir / "lkt_project.toml")
+    result = lkt.distribute(project, 2019)
+    page = lkt.report.styled(lkt.report.municipality_table(result)).to_html()
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<script>" not in lkt.report.headline(result) + lkt.report.heading(result)
+    lkt.write_workbook(tmp_path / "v3.xlsx", result, [result])
+    cell = next(c for row in load_workbook(tmp_path / "v3.xlsx").worksheets[0].iter_rows() for c in row
+                if str(c.value).startswith("=HYPERLINK"))
+    assert cell.data_type == "s"  # text, not a formula
+    lkt.outputs.write_csv(result.table, tmp_path / "a.csv")
+    assert "'=HYPERLINK" in (tmp_path / "a.csv").read_text(encoding="utf-8")
+
+
+def test_a_key_name_cannot_lead_outside_the_output_folder(project_dir):
+    toml = project_dir / "lkt_project.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + '\n[keys."../../x"]\nkind = "equal"\n', encoding="utf-8")
+    [run] = lkt.batch.plan(toml, years=[2019], keys=["../../x"])
+    assert run.stem == "lkt_fordeling_2019_.._.._x" and "/" not in run.stem and "\\\\" not in run.stem

@@ -128,3 +128,17 @@ def test_linear_parameters_are_linear(kind, params, members, a, b, t):
     for name in LINEAR[kind]:
         at = {x: shares(members, variant(Key("k", kind, params), {name: x})) for x in (a, b, (1 - t) * a + t * b)}
         assert (at[(1 - t) * a + t * b] == at[a] * (1 - t) + at[b] * t).all()
+
+
+@pytest.mark.parametrize("key", [KEYS[0], KEYS[1], KEYS[3], KEYS[4], KEYS[5], KEYS[6]], ids=lambda k: k.name)
+@given(members=members_strategy(min_size=2), total=totals)
+def test_more_inhabitants_never_pay_less(key, members, total):
+    """Under a population key (the anchor aside), a municipality with more inhabitants in the key's base
+    never pays less than one with fewer."""
+    amounts = apportion(total, shares(members, key))
+    base = members.set_index("code")[key.age_group or "population"]
+    others = [code for code in base.index if code != key.params.get("code")]
+    for a in others:
+        for b in others:
+            if base[a] > base[b]:
+                assert amounts[a] >= amounts[b]
