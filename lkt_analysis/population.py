@@ -165,7 +165,7 @@ def _read_one(path: Path, age_groups: Sequence[str], codes: set[str] | None) -> 
         if {"code", "age_group"} <= set(table.columns):
             return _tidy(table, path, age_groups)
         single = _single_ages_from_table(table, path)
-    return _age_groups(single, age_groups)
+    return _age_groups(single, age_groups, path)
 
 
 def _read_csv_table(path: Path, codes: set[str] | None) -> pd.DataFrame:
@@ -384,11 +384,14 @@ def _read_jsonstat(path: Path) -> pd.DataFrame:
     return _single_ages_from_table(table.assign(_line=table.index + 1), path)  # "row": the value's position
 
 
-def _age_groups(single: pd.DataFrame, age_groups: Sequence[str]) -> pd.DataFrame:
+def _age_groups(single: pd.DataFrame, age_groups: Sequence[str], path: Path) -> pd.DataFrame:
     """Add single-year ages up into the named groups; a missing count makes its group missing."""
     frames = []
     for label in age_groups:
         low, high = age_band(label)
+        if not single.empty and low > single["age"].max():
+            raise InputError(path, f"age group '{label}' (of a key) lies beyond the oldest age in the file, "
+                                   f"{single['age'].max()}")
         rows = single[(single["age"] >= low) & ((single["age"] <= high) if high is not None else True)]
         summed = rows.groupby(["code", "year"])["population"].sum(min_count=1)
         has_missing = rows["population"].isna().groupby([rows["code"], rows["year"]]).any()

@@ -95,39 +95,68 @@ def load_project(
     def required(table: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
         if name not in table:
             raise InputError(path, f"[{where}] has no '{name}'")
-        if not isinstance(table[name], kind):
-            raise InputError(path, f"[{where}] '{name}' must be a {kind.__name__}")
-        return table[name]
+        return optional(table, name, kind, where)
+
+    def optional(table: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
+        value = table.get(name)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            raise InputError(path, f"[{where}] '{name}' must be a {_KIND_WORDS.get(kind, kind.__name__)}, "
+                                   f"not {value!r}")
+        return value
+
+    def tables(name: str) -> Mapping[str, Mapping[str, Any]]:
+        entries = _table(spec, name, path)
+        for entry, table in entries.items():
+            if not isinstance(table, dict):
+                raise InputError(path, f"[{name}] '{entry}' must be a table such as [{name}.{entry}], "
+                                       f"not {table!r}")
+        return entries
 
     years = {}
-    for label, table in _table(spec, "years", path).items():
+    for label, table in tables("years").items():
         if not label.isdigit():
             raise InputError(path, f"[years.{label}]: the budget year must be a year such as 2019")
-        years[int(label)] = BudgetYear(int(label), str(table.get("label", label)),
+        years[int(label)] = BudgetYear(int(label), optional(table, "label", str, f"years.{label}") or label,
                                        required(table, "population_year", int, f"years.{label}"))
-    key_specs = _table(spec, "keys", path)
-    try:
-        all_keys = {name: Key(name, str(required(table, "kind", str, f"keys.{name}")),
-                              {k: v for k, v in table.items() if k not in ("kind", "title", "label")},
-                              table.get("title"), table.get("label"))
-                    for name, table in key_specs.items()}
-    except KeyDefinitionError as err:
-        raise InputError(path, str(err)) from None
+    all_keys = {}
+    for name, table in tables("keys").items():
+        where = f"keys.{name}"
+        try:
+            all_keys[name] = Key(name, required(table, "kind", str, where),
+                                 {k: v for k, v in table.items() if k not in ("kind", "title", "label")},
+                                 optional(table, "title", str, where), optional(table, "label", str, where))
+            if all_keys[name].age_group is not None:
+                population_.age_band(str(all_keys[name].age_group))
+        except (KeyDefinitionError, ValueError) as err:
+            raise InputError(path, f"[{where}]: {err}") from None
+        codes = table.get("codes", [])
+        if isinstance(codes, list) and len(set(codes)) != len(codes):
+            raise InputError(path, f"[{where}]: a municipality is named twice in codes {codes}")
     default_key, hospital_key = required(meta, "key", str, "project"), required(meta, "hospital_key", str, "project")
     for name in (default_key, hospital_key):
         if name not in all_keys:
             raise InputError(path, f"key '{name}' is not defined under [keys]")
     financing = {}
     for party, groups in _table(spec, "financing", path).items():
+        if not isinstance(groups, dict):
+            raise InputError(path, f"[financing] '{party}' must be a table such as "
+                                   f"{{ {MUNICIPALITIES} = 0.5, {HOSPITALS} = 0.5 }}, not {groups!r}")
         unknown = set(groups) - {MUNICIPALITIES, HOSPITALS}
         if unknown:
             raise InputError(path, f"[financing] '{party}': unknown group(s) {sorted(unknown)}; "
                                    f"groups: {MUNICIPALITIES}, {HOSPITALS}")
-        fractions = {group: as_fraction(share) for group, share in groups.items()}
+        try:
+            fractions = {group: as_fraction(share) for group, share in groups.items()}
+        except (TypeError, ValueError, ZeroDivisionError):
+            raise InputError(path, f"[financing] '{party}': the fractions must be numbers such as 0.5, "
+                                   f"not {groups}") from None
         if sum(fractions.values()) != 1 or min(fractions.values()) < 0:
             raise InputError(path, f"[financing] '{party}': the groups' fractions must add up to 1")
         financing[party] = fractions
-    hospitals = pd.DataFrame(list(_table(spec, "hospitals", path).items()), columns=["code", "name"])
+    hospital_names = _table(spec, "hospitals", path)
+    if not all(isinstance(name, str) for name in hospital_names.values()):
+        raise InputError(path, "[hospitals]: each hospital is code = \"name\", e.g. helse_bergen = \"Helse Bergen HF\"")
+    hospitals = pd.DataFrame(list(hospital_names.items()), columns=["code", "name"])
 
     def relative(value: str | Path) -> Path:
         return path.parent / value
@@ -149,13 +178,37 @@ def load_project(
     if empty_years:
         raise InputError(budget_path, f"no budget rows for {empty_years[0]}, a year of the project file",
                          sheet=budget_.SHEET)
-    return Project(
-        name=str(meta.get("name", path.stem)), short_name=str(meta.get("short_name", path.stem)), path=path, years=years, keys=all_keys, key=default_key,
-        hospital_key=hospital_key, financing=financing, hospitals=hospitals, budget=budget_frame,
+    project = Project(
+        name=optional(meta, "name", str, "project") or path.stem,
+        short_name=optional(meta, "short_name", str, "project") or path.stem, path=path, years=years,
+        keys=all_keys, key=default_key, hospital_key=hospital_key, financing=financing, hospitals=hospitals,
+        budget=budget_frame,
         population=population_.read_population(population_paths, age_groups=age_groups, codes=register["code"]),
         municipalities=register, budget_file=budget_path, register_file=register_path,
         population_files=tuple(population_paths),
     )
+    _check_keys(project)
+    return project
+
+
+_KIND_WORDS = {str: "text in quotes", int: "whole number", list: "list such as [\"a\", \"b\"]"}
+
+
+def _check_keys(project: Project) -> None:
+    """Compute every key for every budget year once, so that a wrong key is refused when the project is
+    read, naming the project file and the key, not when a report happens to use it."""
+    from .keys import shares
+
+    for name in project.municipal_keys():
+        for year in project.years:
+            try:
+                shares(members(project, year), municipal_key(project, name, year))
+            except KeyDefinitionError as err:
+                raise InputError(project.path, f"[keys.{name}] for {year}: {err}") from None
+    try:
+        shares(project.hospitals.assign(population=pd.NA), project.keys[project.hospital_key])
+    except KeyDefinitionError as err:
+        raise InputError(project.path, f"[keys.{project.hospital_key}]: {err}") from None
 
 
 def _table(spec: Mapping[str, Any], name: str, path: Path) -> Mapping[str, Any]:

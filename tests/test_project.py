@@ -101,3 +101,47 @@ def test_bad_project_files(project_dir, edit, message):
     with pytest.raises(lkt.InputError, match=message) as err:
         lkt.load_project(path)
     assert str(project_dir) in str(err.value)  # names the project file or the budget workbook
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('[years.2018]\nlabel = "høsten 2018"\npopulation_year = 2018', "[years]\n2018 = 5",
+     r"\[years\] '2018' must be a table such as \[years.2018\], not 5"),
+    ("population_year = 2018\n\n[years.2019]", 'population_year = "2018"\n\n[years.2019]',
+     r"\[years.2018\] 'population_year' must be a whole number, not '2018'"),
+    ('label = "høsten 2018"', "label = 5", r"\[years.2018\] 'label' must be a text in quotes"),
+    ("share = 0.5", 'share = "halv"', r"\[keys.bergen_50\] for 2018: anchor share 'halv' is not a number"),
+    ("share = 0.5", "share = 1.5", r"\[keys.bergen_50\] for 2018: anchor share 150\xa0% must lie between"),
+    ("share = 0.5", "share = true", r"\[keys.bergen_50\] for 2018: anchor share 'True' is not a number"),
+    ("fixed = 0.2", 'fixed = "0,2"', r"\[keys.fixed_20_per_capita\] for 2018: fixed part '0,2' is not a number"),
+    ('"Helse Bergen" = { specialist_health_service = 1 }', '"Helse Bergen" = { specialist_health_service = "en" }',
+     r"\[financing\] 'Helse Bergen': the fractions must be numbers"),
+    ('"Helse Bergen" = { specialist_health_service = 1 }', '"Helse Bergen" = 1',
+     r"\[financing\] 'Helse Bergen' must be a table"),
+    ('[keys.equal]\nkind = "equal"', '[keys]\nequal2 = 5\n[keys.equal]\nkind = "equal"',
+     r"\[keys\] 'equal2' must be a table"),
+    ('code = "1201"   # Bergen', 'code = "9999"', r"\[keys.bergen_50\] for 2018: .*municipality 9999"),
+    ('codes = ["1201", "1243", "1263"]', 'codes = ["1201", "1243", "1201"]',
+     r"\[keys.pilot_municipalities\]: a municipality is named twice"),
+    ('age_group = "67+"', 'age_group = "old"', r"\[keys.elderly_67\]: age group 'old' is not 'total', 'A-B' or 'A\+'"),
+    ('age_group = "67+"', 'age_group = "67-10"', r"\[keys.elderly_67\]: age group '67-10' is not"),
+    ("weights = { helse_bergen = 1.0 }", "weights = { helse_bergen = 1.5 }", r"\[keys.hospitals\]: weight of"),
+    ('helse_bergen = "Helse Bergen HF"', "helse_bergen = 5", r"\[hospitals\]: each hospital is code = \"name\""),
+    ('kind = "equal"', "kind = 5", r"\[keys.equal\] 'kind' must be a text in quotes, not 5"),
+    ('name = "LKT – Langvarige og koordinerte tjenester"', "name = 5", r"\[project\] 'name' must be a text"),
+])
+def test_a_wrong_project_file_is_refused_when_loaded_naming_the_file_and_key(project_dir, old, new, message):
+    toml = project_dir / "lkt_project.toml"
+    text = toml.read_text(encoding="utf-8")
+    assert old in text
+    toml.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(lkt.InputError, match=message) as err:
+        lkt.load_project(toml)
+    assert str(err.value).startswith(str(toml))
+
+
+def test_an_age_group_beyond_the_data_is_refused(project_dir):
+    toml = project_dir / "lkt_project.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('age_group = "67+"', 'age_group = "200+"'),
+                    encoding="utf-8")
+    with pytest.raises(lkt.InputError, match=r"age group '200\+' \(of a key\) lies beyond the oldest age in the file"):
+        lkt.load_project(toml)
