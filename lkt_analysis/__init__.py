@@ -16,7 +16,7 @@ from .allocate import apportion, apportion_rows
 from .budget import group_totals, read_budget
 from .compare import Comparison, compare
 from .distribution import Distribution, allocation, distribute, distribute_years
-from .errors import InputError, KeyDefinitionError, LktError, ParameterError
+from .errors import InputError, KeyDefinitionError, LktError, OutputError, ParameterError
 from .keys import KINDS, Key, describe, label, shares, variant
 from .population import read_municipalities, read_population
 from .project import Project, load_project, members, municipal_key, new_cost
@@ -24,9 +24,10 @@ from .sweep import grid_range, sweep
 from .workbook import write_comparison_workbook, write_workbook
 
 __all__ = [
-    "KINDS", "Comparison", "comparison_report", "explore", "Distribution", "InputError", "Key", "KeyDefinitionError", "LktError",
-    "ParameterError", "Project", "allocation", "apportion", "apportion_rows", "batch", "compare", "describe",
-    "distribute", "distribute_years", "grid_range", "group_totals", "label", "load_project", "members", "municipal_key", "new_cost",
-    "paths", "read_budget", "read_municipalities", "read_population", "report", "shares", "sweep", "variant",
+    "KINDS", "Comparison", "Distribution", "InputError", "Key", "KeyDefinitionError", "LktError", "OutputError",
+    "ParameterError", "Project", "allocation", "apportion", "apportion_rows", "batch", "compare",
+    "comparison_report", "describe", "distribute", "distribute_years", "explore", "grid_range", "group_totals",
+    "label", "load_project", "members", "municipal_key", "new_cost", "paths", "read_budget",
+    "read_municipalities", "read_population", "report", "shares", "sweep", "variant",
     "write_comparison_workbook", "write_workbook",
 ]

@@ -31,7 +31,7 @@ from typing import Any
 
 from . import paths
 from .errors import LktError, ParameterError
-from .outputs import write_text
+from .outputs import output_folder, write_text
 
 KERNEL_START_ATTEMPTS = 3
 TEMPLATES = Path(__file__).parent / "templates"
@@ -142,7 +142,8 @@ def plan(
     years = list(years or project.years)
     for year in years:
         if year not in project.years:
-            raise ParameterError(f"year {year} is not in the budget; budget years: {', '.join(map(str, project.years))}")
+            raise ParameterError(f"year {year} is not in the budget; "
+                                 f"budget years: {', '.join(map(str, project.years))}")
     keys = list(keys or (project.municipal_keys() if compare else [project.key]))
     overrides = {} if compare else (extra or {}).get("key_params") or {}
     chosen = [project.municipal_key(key, overrides) for key in keys]
@@ -221,7 +222,7 @@ def run_reports(
     done = {run.stem: _unchanged(run, out) for run in runs}
     if dry_run:
         return [Outcome(run, skipped=done[run.stem] is not None and not force) for run in runs]
-    out.mkdir(parents=True, exist_ok=True)
+    output_folder(out)
     outcomes = [Outcome(run, files=done[run.stem]["files"], summary=done[run.stem]["summary"], skipped=True)
                 for run in runs if done[run.stem] is not None and not force]
     todo = [run for run in runs if force or done[run.stem] is None]

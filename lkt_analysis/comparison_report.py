@@ -41,7 +41,8 @@ def intro(comparison: Comparison) -> str:
 def keys_table(comparison: Comparison) -> pd.DataFrame:
     """The keys compared: label and the key in one sentence, the reference first."""
     return pd.DataFrame({
-        "Fordelingsnøkkel": [r.key_label + (" (referanse)" if i == 0 else "") for i, r in enumerate(comparison.results)],
+        "Fordelingsnøkkel": [r.key_label + (" (referanse)" if i == 0 else "")
+                             for i, r in enumerate(comparison.results)],
         "Slik fordeles kostnaden": [r.key_text for r in comparison.results],
     })
 

@@ -47,3 +47,11 @@ class KeyDefinitionError(LktError):
 class ParameterError(LktError):
     """A report parameter is unknown, of the wrong type or has a value not allowed."""
 
+
+
+class OutputError(LktError):
+    """An output cannot be written where it was asked for (a folder in the way, no permission, ...)."""
+
+    def __init__(self, path: str | Path, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path, self.problem = Path(path), problem

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import ParameterError
+from .errors import OutputError, ParameterError
 
 
 def made_at() -> datetime:
@@ -39,16 +39,37 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         ...     frame.to_csv(tmp)
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    if path.is_dir():
+        raise OutputError(path, "is a folder: give a file name")
+    output_folder(path.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as err:
+        raise OutputError(path, f"cannot write in {path.parent} ({err.strerror})") from None
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as err:
+            raise OutputError(path, f"cannot be written ({err.strerror})") from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def output_folder(folder: str | Path) -> Path:
+    """Make sure ``folder`` exists and is a folder; an error that names it otherwise."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            raise OutputError(folder, f"cannot be a folder: the file {blocking} is in the way") from None
+        raise OutputError(folder, f"cannot be created ({err.strerror})") from None
+    return folder
 
 
 def write_text(path: str | Path, text: str) -> Path:
@@ -100,7 +121,8 @@ def save_workbook(workbook: Any, path: str | Path) -> Path:
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + f"{day:%Y-%m-%dT%H:%M:%SZ}".encode(), data)
+                stamp = f"{day:%Y-%m-%dT%H:%M:%SZ}".encode()
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
             target.writestr(zipfile.ZipInfo(item.filename, date_time=day.timetuple()[:6]), data,
                             compress_type=zipfile.ZIP_DEFLATED)
     return Path(path)

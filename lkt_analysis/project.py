@@ -166,7 +166,8 @@ def load_project(
     if population is None:
         population = [relative(p) for p in required(meta, "population", list, "project")]
     population_paths = [Path(population)] if isinstance(population, (str, Path)) else list(map(Path, population))
-    age_groups = list(dict.fromkeys([*population_.AGE_GROUPS, *(k.age_group for k in all_keys.values() if k.age_group)]))
+    age_groups = list(dict.fromkeys([*population_.AGE_GROUPS,
+                                     *(k.age_group for k in all_keys.values() if k.age_group)]))
 
     register = population_.read_municipalities(register_path)
     budget_frame = budget_.read_budget(budget_path, parties=financing)

@@ -148,7 +148,8 @@ def rounding_for_reading(table: pd.DataFrame) -> pd.DataFrame:
         "remainder": table["remainder"].map(lambda r: cut(r, 4)),
         "extra": table["extra"].map({True: "ja", False: ""}), "amount_nok": table["amount_nok"].map(no.number),
     })
-    total = {"code": "", "name": "Totalt", "fraction": "", "percent": cut(sum(table["percent"]) * 100, 6) + no.NBSP + "%",
+    total = {"code": "", "name": "Totalt", "fraction": "",
+             "percent": cut(sum(table["percent"]) * 100, 6) + no.NBSP + "%",
              "quota": cut(sum(table["quota"]), 4), "floor": no.number(table["floor"].sum()),
              "remainder": cut(sum(table["remainder"]), 4), "extra": f"{int(table['extra'].sum())} kommuner",
              "amount_nok": no.number(table["amount_nok"].sum())}

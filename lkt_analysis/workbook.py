@@ -110,8 +110,9 @@ def write_workbook(path: str | Path, result: Distribution, decision_results: Seq
 def write_allocation_workbook(path: str | Path, allocation: pd.DataFrame, result: Distribution) -> Path:
     """The invoicing list (the rows of ``lkt allocate``) as a formatted workbook with Norwegian headings."""
     workbook = _new(f"{result.project.short_name}: fakturagrunnlag {result.spec.label}")
+    population = allocation["population"]
     table = allocation.assign(group=allocation["group"].map(GROUP_NAMES),
-                              population=allocation["population"].astype(object).where(allocation["population"].notna()))
+                              population=population.astype(object).where(population.notna()))
     _table_sheet(workbook.active, f"Fakturagrunnlag {result.spec.label}",
                  ["Fakturagrunnlag – fordeling av kostnader", *_about(result)], table, ALLOCATION_COLUMNS)
     return save_workbook(workbook, path)

@@ -271,3 +271,23 @@ def test_a_key_name_cannot_lead_outside_the_output_folder(project_dir):
     toml.write_text(toml.read_text(encoding="utf-8") + '\n[keys."../../x"]\nkind = "equal"\n', encoding="utf-8")
     [run] = lkt.batch.plan(toml, years=[2019], keys=["../../x"])
     assert run.stem == "lkt_fordeling_2019_.._.._x" and "/" not in run.stem and "\\\\" not in run.stem
+
+
+@pytest.mark.parametrize("args, message", [
+    (["allocate", "--year", "2019", "-o", "{tmp}/file/x.csv"],
+     "{tmp}/file: cannot be a folder: the file {tmp}/file is in the way"),
+    (["allocate", "--year", "2019", "-o", "{tmp}/file/a/b/x.xlsx"], "the file {tmp}/file is in the way"),
+    (["sweep", "--year", "2019", "--key", "bergen_50", "--vary", "share=0:1:0.5", "-o", "{tmp}/file/s.csv"],
+     "the file {tmp}/file is in the way"),
+    (["compare", "--year", "2019", "--keys", "equal", "-o", "{tmp}/folder.csv"], "{tmp}/folder.csv: is a folder"),
+    (["report", "--years", "2019", "--out", "{tmp}/file"], "the file {tmp}/file is in the way"),
+])
+def test_an_output_that_cannot_be_written_is_one_line(tmp_path, capsys, args, message):
+    (tmp_path / "file").write_text("in the way", encoding="utf-8")
+    (tmp_path / "folder.csv").mkdir()
+    assert main([a.format(tmp=tmp_path) for a in args]) == 2
+    err = capsys.readouterr().err
+    assert message.format(tmp=tmp_path) in err and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "folder.csv"]
+    assert (tmp_path / "file").read_text(encoding="utf-8") == "in the way"
+    assert not any((tmp_path / "folder.csv").iterdir())
