@@ -138,6 +138,9 @@ def plan(
 
     kind = COMPARISON if compare else DISTRIBUTION
     notebook = Path(notebook or kind.notebook)
+    if not notebook.is_file():
+        raise ParameterError(f"the report notebook {notebook} is not there: lkt report runs the notebooks of a "
+                             "checkout of the project (installed with pip install -e .)")
     project = load_project(project_file, budget=budget, population=population)
     years = list(years or project.years)
     for year in years:

@@ -1,7 +1,11 @@
 """Where the bundled inputs live and where outputs go.
 
 The repository layout is fixed; every function that reads or writes takes its
-path as an argument, and these constants are only the defaults.
+path as an argument, and these constants are only the defaults. In a checkout
+(installed with ``pip install -e .``) they are the checkout's folders. Installed
+without ``-e`` (the package alone in site-packages), the inputs and outputs are
+those of the current folder: ``data/raw/lkt_project.toml``, ``data/processed/`` and
+``reports/``, never the installation; the report notebooks come only with a checkout.
 """
 
 from __future__ import annotations
@@ -9,9 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_RAW = ROOT / "data" / "raw"
-DATA_PROCESSED = ROOT / "data" / "processed"
-REPORTS = ROOT / "reports"
+CHECKOUT = (ROOT / "pyproject.toml").is_file() and (ROOT / "data" / "raw").is_dir()
+BASE = ROOT if CHECKOUT else Path()  # Path(): relative to the current folder when used
+DATA_RAW = BASE / "data" / "raw"
+DATA_PROCESSED = BASE / "data" / "processed"
+REPORTS = BASE / "reports"
 NOTEBOOKS = ROOT / "notebooks"
 
 DEFAULT_PROJECT = DATA_RAW / "lkt_project.toml"

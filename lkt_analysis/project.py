@@ -87,7 +87,7 @@ def load_project(
         with path.open("rb") as file:
             spec = tomllib.load(file)
     except FileNotFoundError:
-        raise InputError(path, "project file not found") from None
+        raise InputError(path, "project file not found (name one with --project)") from None
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise InputError(path, f"not a readable TOML project file ({err})") from None
     meta = _table(spec, "project", path)

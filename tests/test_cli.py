@@ -291,3 +291,25 @@ def test_an_output_that_cannot_be_written_is_one_line(tmp_path, capsys, args, me
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "folder.csv"]
     assert (tmp_path / "file").read_text(encoding="utf-8") == "in the way"
     assert not any((tmp_path / "folder.csv").iterdir())
+
+
+def test_installed_without_e_it_works_in_the_current_folder_and_never_writes_into_the_installation(tmp_path):
+    site, here = tmp_path / "site", tmp_path / "here"
+    here.mkdir()
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site),
+                    str(lkt.paths.ROOT)], check=True, capture_output=True)
+    env = {**__import__("os").environ, "PYTHONPATH": str(site)}
+
+    def lkt_(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "lkt_analysis.cli", *args], cwd=here, env=env,
+                              capture_output=True, text=True)
+
+    missing = lkt_("allocate", "--year", "2019")
+    assert missing.returncode == 2 and "data/raw/lkt_project.toml: project file not found (name one with --project)" \
+        in missing.stderr and "Traceback" not in missing.stderr
+    made = lkt_("allocate", "--year", "2019", "--project", str(lkt.paths.DEFAULT_PROJECT))
+    assert made.returncode == 0, made.stderr
+    assert (here / "data" / "processed" / "allocation_2019_bergen_50.csv").is_file()
+    report = lkt_("report", "--project", str(lkt.paths.DEFAULT_PROJECT))
+    assert report.returncode == 2 and report.stderr.count("\n") == 1 and "pip install -e ." in report.stderr
+    assert not [p for p in site.rglob("*") if p.suffix in (".csv", ".html", ".xlsx")]
