@@ -398,5 +398,7 @@ def export_html(notebook: str | Path, title: str) -> str:
 
     node = nbformat.read(str(notebook), as_version=4)
     node.metadata["title"] = title
+    for number, cell in enumerate(node.cells):  # papermill's injected cell has a random id: the page would differ
+        cell.id = f"cell-{number}"
     body, _ = _exporter().from_notebook_node(node)
     return body

@@ -19,7 +19,7 @@ from .allocate import as_fraction
 from .compare import Comparison
 from .errors import ParameterError
 from .keys import Key
-from .report import safe
+from .report import safe, table_style
 from .sweep import Grid, grid_range, sweep_table
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def readable(table: pd.DataFrame, decimals: int = 0, *, signed: bool = False) ->
         digits = 0 if column == "Folketall" else decimals
         shown[column] = table[column].map(lambda v: "" if pd.isna(v) else no.signed(v, digits) if signed and
                                           column != "Folketall" else no.number(v, digits))
-    return (shown.style.format(escape="html").hide(axis="index")
+    return (table_style(shown)
             .apply(lambda row: ["font-weight: bold" if row.iloc[0] == "Totalt" else ""] * len(row), axis=1)
             .set_properties(subset=list(shown.columns[1:]), **{"text-align": "right"})
             .set_table_styles([{"selector": "th", "props": "text-align: right; vertical-align: bottom"}]))

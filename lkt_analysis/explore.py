@@ -20,7 +20,7 @@ from .allocate import as_fraction
 from .compare import Comparison, compare
 from .keys import Key
 from .project import Project, members
-from .report import safe
+from .report import safe, table_style
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -69,7 +69,7 @@ class View:
         explored, reference = self.comparison.results[-1], self.comparison.reference
         heading = (f"<p><b>{safe(explored.key_label)}</b> mot <b>{safe(reference.key_label)}</b>, "
                    f"{safe(explored.spec.label)}: {no.kroner(explored.municipal_total)} til kommunene.</p>")
-        return heading + self.table.style.format(escape="html").hide(axis="index").to_html() + svg.getvalue()
+        return heading + table_style(self.table).to_html() + svg.getvalue()
 
 
 def view(project: Project, year: int, kind: str, share: float, fixed: float, age_group: str,

@@ -36,6 +36,13 @@ MUNICIPALITY_HEADINGS = {
 }
 
 
+def table_style(shown: pd.DataFrame) -> Any:
+    """The start of every table's style: text escaped, no index, and an id made from the table's content
+    (not pandas' random one), so that the same inputs give the same page."""
+    return (shown.style.format(escape="html").hide(axis="index")
+            .set_uuid(hashlib.sha256(shown.to_csv().encode()).hexdigest()[:10]))
+
+
 def safe(text: object) -> str:
     """Text from an input file (a name, a label) made safe to put into Markdown or HTML: shown as written,
     never taken as markup."""
@@ -367,7 +374,7 @@ def styled(table: pd.DataFrame) -> Any:
         return [weight] * len(row)
 
     text = [c for c in shown.columns if c not in numeric]
-    return (shown.style.format(escape="html").hide(axis="index").apply(bold_sums, axis=1)
+    return (table_style(shown).apply(bold_sums, axis=1)
             .set_properties(subset=numeric, **{"text-align": "right"})
             .set_properties(subset=text, **{"text-align": "left"})
             .set_table_styles([{"selector": "th", "props": "text-align: left; vertical-align: bottom"}]))

@@ -342,3 +342,17 @@ def test_unchanged_reports_are_skipped_and_stale_ones_marked(tmp_path, project_d
     assert [("latest" in c, "stale" in c, "Likt per kommune" in r) for c, r in rows] == [
         (True, False, True), (False, True, False)]  # newest first; the old one marked out of date
     assert "utdatert" in rows[1][1] and "siste kjøring" in rows[0][1]
+
+
+def test_the_same_inputs_give_the_same_report(tmp_path, monkeypatch):
+    """Byte for byte with SOURCE_DATE_EPOCH; without it only the marked time the page was made differs."""
+    def page(folder: str) -> tuple[str, bytes]:
+        [outcome] = run_reports(years=[2018], out=tmp_path / folder)
+        return ((tmp_path / folder / outcome.files["html"]).read_text(encoding="utf-8"),
+                (tmp_path / folder / outcome.files["xlsx"]).read_bytes())
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
+    assert page("a") == page("b")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    made = re.compile(r"Laget \d\d\.\d\d\.\d{4} kl\. \d\d\.\d\d")
+    assert made.sub("", page("c")[0]) == made.sub("", page("a")[0])
