@@ -22,15 +22,16 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from . import paths
-from .errors import LktError, ParameterError
+from .errors import Interrupted, LktError, ParameterError
 from .outputs import output_folder, write_text
 
 KERNEL_START_ATTEMPTS = 3
@@ -229,19 +230,75 @@ def run_reports(
     outcomes = [Outcome(run, files=done[run.stem]["files"], summary=done[run.stem]["summary"], skipped=True)
                 for run in runs if done[run.stem] is not None and not force]
     todo = [run for run in runs if force or done[run.stem] is None]
+    interrupted = False
     if todo:
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
-            futures = [pool.submit(run_report, run, out, notebook) for run in todo]
-            for future in tqdm(as_completed(futures), total=len(futures), desc="reports", unit="report",
-                               disable=not progress):
-                outcomes.append(future.result())
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_ignore_interrupts)
+        futures = [pool.submit(run_report, run, out, notebook) for run in todo]
+        try:
+            with _terminate_as_interrupt():
+                for future in tqdm(as_completed(futures), total=len(futures), desc="reports", unit="report",
+                                   disable=not progress):
+                    outcomes.append(future.result())
+        except KeyboardInterrupt:
+            interrupted = True
+            _stop(pool, futures, out, todo)
+            outcomes = [o for o in outcomes if not o.error]
+        else:
+            pool.shutdown()
     order = {run.stem: i for i, run in enumerate(runs)}
     outcomes.sort(key=lambda o: order[o.run.stem])
     current = {item["path"]: item["sha256"] for item in input_hashes(runs[0].result.project)}
-    write_index(out / "index.html", read_records(out), latest={o.run.stem for o in outcomes if not o.error},
+    latest = {run.stem for run in runs if _unchanged(run, out) is not None}
+    write_index(out / "index.html", read_records(out), latest=latest,
                 current_inputs=current, failed=[(o.run.stem, o.error) for o in outcomes if o.error])
+    if interrupted:  # counted on disk: a worker may have finished its files just as the batch was stopped
+        raise Interrupted(sum(_unchanged(run, out) is not None for run in runs), len(runs), out / "index.html")
     return outcomes
+
+
+def _ignore_interrupts() -> None:
+    """In a worker: Ctrl-C is the batch's to handle (it stops the workers), not each worker's."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """While the batch runs, SIGTERM stops it like Ctrl-C (where signals can be set: the main thread)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop(pool: ProcessPoolExecutor, futures: Sequence[Any], out: Path, runs: Sequence[Run]) -> None:
+    """Cancel the queued runs, stop the running ones and remove what they had begun to write.
+
+    A worker's kernel watches its parent (``JPY_PARENT_PID``) and exits when the worker is gone.
+    """
+    import multiprocessing
+
+    for future in futures:
+        future.cancel()
+    for worker in multiprocessing.active_children():
+        worker.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+    for run in runs:
+        for staging in out.glob(f".{run.stem}.*"):
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def fingerprint(run: Run, notebook: str | Path) -> str:
@@ -282,8 +339,8 @@ def run_report(run: Run, out: Path, notebook: Path) -> Outcome:
         executed = staging / f"{run.stem}.ipynb"
         execute(notebook, executed, run.parameters)
         outcome.summary = _write_outputs(run, staging, executed, notebook)
-        for file in sorted(staging.iterdir()):
-            os.replace(file, out / file.name)
+        for file in sorted(staging.iterdir(), key=lambda f: f.suffix == ".json"):  # the record last: it means
+            os.replace(file, out / file.name)                                     # all the others are there
             outcome.files[file.suffix.lstrip(".")] = file.name
     except Exception as err:  # noqa: BLE001 (one failing run must not stop the batch)
         outcome.error = _reason(err)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import paths
-from .errors import LktError, ParameterError
+from .errors import Interrupted, LktError, ParameterError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -23,6 +23,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
+    except Interrupted as err:
+        print(f"\nlkt: {err}", file=sys.stderr)
+        return 130
     except LktError as err:
         print(f"lkt: error: {err}", file=sys.stderr)
         return 2

@@ -55,3 +55,11 @@ class OutputError(LktError):
     def __init__(self, path: str | Path, problem: str) -> None:
         super().__init__(f"{path}: {problem}")
         self.path, self.problem = Path(path), problem
+
+
+class Interrupted(LktError):
+    """A batch was stopped (Ctrl-C, SIGTERM): the reports finished so far are kept and listed."""
+
+    def __init__(self, finished: int, total: int, index: str | Path) -> None:
+        super().__init__(f"interrupted: {finished} of {total} reports finished; open {index}")
+        self.finished, self.total = finished, total

@@ -356,3 +356,53 @@ def test_the_same_inputs_give_the_same_report(tmp_path, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     made = re.compile(r"Laget \d\d\.\d\d\.\d{4} kl\. \d\d\.\d\d")
     assert made.sub("", page("c")[0]) == made.sub("", page("a")[0])
+
+
+def _kernels() -> int:
+    """How many ipykernel processes run on this machine (Linux: read from /proc)."""
+    count = 0
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            count += b"ipykernel_launcher" in cmdline.read_bytes()
+        except OSError:
+            pass
+    return count
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="counts kernels through /proc")
+@pytest.mark.parametrize("signal_name, to_group", [("SIGTERM", False), ("SIGINT", True)])
+def test_an_interrupted_batch_stops_cleanly(tmp_path, signal_name, to_group):
+    """SIGTERM to lkt, or Ctrl-C (SIGINT to its process group): queued runs cancelled, kernels gone, no
+    half-written file, the index lists what was finished, one line, exit code 130."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    before, out = _kernels(), tmp_path / "out"
+    batch = subprocess.Popen([sys.executable, "-m", "lkt_analysis.cli", "report", "--years", "2018", "2019",
+                              "--keys", *KEYS, "--jobs", "2", "--out", str(out)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not list(out.glob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    number = getattr(signal, signal_name)
+    os.killpg(batch.pid, number) if to_group else batch.send_signal(number)
+    _, err = batch.communicate(timeout=60)
+    assert batch.returncode == 130
+    lines = [line for line in err.splitlines() if line.startswith("lkt:")]
+    assert len(lines) == 1 and re.fullmatch(r"lkt: interrupted: [0-7] of 8 reports finished; open .*index.html",
+                                            lines[0])
+    assert "Traceback" not in err
+    finished = int(lines[0].split()[2])
+    for _ in range(50):  # a kernel notices within a second or two that its worker is gone
+        if _kernels() <= before:
+            break
+        time.sleep(0.1)
+    assert _kernels() <= before
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging folder or temporary file
+    records = sorted(out.glob("*.json"))
+    assert len(records) == finished and all(
+        all((out / f"{r.stem}.{ext}").is_file() for ext in ("html", "ipynb", "xlsx")) for r in records)
+    assert len(_parse(out / "index.html").links) == 4 * finished
