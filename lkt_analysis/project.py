@@ -188,6 +188,12 @@ def load_project(
         municipalities=register, budget_file=budget_path, register_file=register_path,
         population_files=tuple(population_paths),
     )
+    counted = sorted(set(project.population["year"]))
+    for spec in years.values():
+        if spec.population_year not in counted:
+            raise InputError(path, f"[years.{spec.year}] population_year {spec.population_year}: the population "
+                                   f"files ({', '.join(p.name for p in population_paths)}) hold 1 January of "
+                                   f"{', '.join(map(str, counted))} only")
     _check_keys(project)
     return project
 

@@ -128,6 +128,9 @@ def test_bad_project_files(project_dir, edit, message):
     ('helse_bergen = "Helse Bergen HF"', "helse_bergen = 5", r"\[hospitals\]: each hospital is code = \"name\""),
     ('kind = "equal"', "kind = 5", r"\[keys.equal\] 'kind' must be a text in quotes, not 5"),
     ('name = "LKT – Langvarige og koordinerte tjenester"', "name = 5", r"\[project\] 'name' must be a text"),
+    ("population_year = 2018", "population_year = 2014",
+     r"\[years.2018\] population_year 2014: the population files \(07459_Personer2015-2018.csv, "
+     r"07459_Personer2019.csv, 07459_Personer2020.csv\) hold 1 January of 2015, 2016, 2017, 2018, 2019, 2020 only"),
 ])
 def test_a_wrong_project_file_is_refused_when_loaded_naming_the_file_and_key(project_dir, old, new, message):
     toml = project_dir / "lkt_project.toml"
