@@ -133,7 +133,7 @@ def _allocate(args: argparse.Namespace) -> int:
     result = computed.table
     output = args.output or paths.DATA_PROCESSED / f"allocation_{args.year}_{computed.key.name}.csv"
     if output.suffix.lower() == ".xlsx":
-        write_allocation_workbook(output, result, computed)
+        write_allocation_workbook(output, computed)
     else:
         write_allocation_csv(result, output)
 

@@ -107,9 +107,10 @@ def write_workbook(path: str | Path, result: Distribution, decision_results: Seq
     return save_workbook(workbook, path)
 
 
-def write_allocation_workbook(path: str | Path, allocation: pd.DataFrame, result: Distribution) -> Path:
+def write_allocation_workbook(path: str | Path, result: Distribution) -> Path:
     """The invoicing list (the rows of ``lkt allocate``) as a formatted workbook with Norwegian headings."""
     workbook = _new(f"{result.project.short_name}: fakturagrunnlag {result.spec.label}")
+    allocation = result.table
     population = allocation["population"]
     table = allocation.assign(group=allocation["group"].map(GROUP_NAMES),
                               population=population.astype(object).where(population.notna()))
