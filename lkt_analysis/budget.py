@@ -29,6 +29,7 @@ BUDGET_COLUMNS = {
     "Finansiering": "financed_by",
 }
 GROUPS = ("specialist_health_service", "municipalities")
+MAX_AMOUNT = 10**15  # kroner in a post or a year: far above any budget, far below 2**63 (and the sweep's bound)
 _YES = {"x", "*", "ja", "yes", "true", "1"}
 _NO = {"", "nei", "no", "false", "0"}
 
@@ -66,6 +67,10 @@ def read_budget(path: str | Path, *, parties: Collection[str] | None = None, she
     budget = pd.DataFrame(rows, columns=list(BUDGET_COLUMNS.values()))
     if budget.empty:
         raise InputError(path, "the budget has no rows", sheet=sheet)
+    largest = budget.groupby("year")["amount_nok"].sum()
+    if (largest > MAX_AMOUNT).any():
+        raise InputError(path, f"the posts of {largest.idxmax()} add up to more than {MAX_AMOUNT:,} kr, the most "
+                               "this tool splits exactly in 64-bit arithmetic".replace(",", " "), sheet=sheet)
     twice = budget.duplicated(["post", "year"])
     if twice.any():
         first = budget[twice].iloc[0]
@@ -92,6 +97,9 @@ def _budget_row(row: pd.Series, path: Path, sheet: str, line: int, parties: Coll
         raise fail("Beløp (kr)", f"'{text('Beløp (kr)')}' is not a whole number of kroner")
     if amount < 0:
         raise fail("Beløp (kr)", f"the amount {amount} is negative")
+    if amount > MAX_AMOUNT:
+        raise fail("Beløp (kr)", f"the amount {amount} is above {MAX_AMOUNT:,} kr, the most this tool splits "
+                                 "exactly in 64-bit arithmetic".replace(",", " "))
     covered = text("Dekket").lower()
     if covered not in _YES | _NO:
         raise fail("Dekket", f"'{text('Dekket')}' is neither 'x' (already covered) nor empty")
