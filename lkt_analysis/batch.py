@@ -222,7 +222,8 @@ def run_reports(
                 notebook=notebook, compare=compare)
     notebook = Path(notebook or KINDS[runs[0].kind].notebook)
     out = Path(out)
-    runs = [replace(run, fingerprint=fingerprint(run, notebook)) for run in runs]
+    inputs = input_hashes(runs[0].result.project)  # read once: every run of a batch has the same inputs
+    runs = [replace(run, fingerprint=fingerprint(run, notebook, inputs)) for run in runs]
     done = {run.stem: _unchanged(run, out) for run in runs}
     if dry_run:
         return [Outcome(run, skipped=done[run.stem] is not None and not force) for run in runs]
@@ -248,12 +249,13 @@ def run_reports(
             pool.shutdown()
     order = {run.stem: i for i, run in enumerate(runs)}
     outcomes.sort(key=lambda o: order[o.run.stem])
-    current = {item["path"]: item["sha256"] for item in input_hashes(runs[0].result.project)}
-    latest = {run.stem for run in runs if _unchanged(run, out) is not None}
-    write_index(out / "index.html", read_records(out), latest=latest,
+    current = {item["path"]: item["sha256"] for item in inputs}
+    # what is finished is read from disk: a worker may have finished its files just as the batch was stopped
+    finished = {run.stem for run in runs if _unchanged(run, out) is not None}
+    write_index(out / "index.html", read_records(out), latest=finished,
                 current_inputs=current, failed=[(o.run.stem, o.error) for o in outcomes if o.error])
-    if interrupted:  # counted on disk: a worker may have finished its files just as the batch was stopped
-        raise Interrupted(sum(_unchanged(run, out) is not None for run in runs), len(runs), out / "index.html")
+    if interrupted:
+        raise Interrupted(len(finished), len(runs), out / "index.html")
     return outcomes
 
 
@@ -301,14 +303,14 @@ def _stop(pool: ProcessPoolExecutor, futures: Sequence[Any], out: Path, runs: Se
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def fingerprint(run: Run, notebook: str | Path) -> str:
-    """The SHA-256 of what a run's outputs depend on: its effective parameters, the inputs' SHA-256, the
-    notebook and the package version."""
+def fingerprint(run: Run, notebook: str | Path, inputs: Sequence[Mapping[str, str]]) -> str:
+    """The SHA-256 of what a run's outputs depend on: its effective parameters, ``inputs`` (their SHA-256, from
+    ``report.input_hashes``), the notebook and the package version."""
     from . import __version__
-    from .report import input_hashes, sha256
+    from .report import sha256
 
     basis = {"parameters": {**notebook_parameters(notebook), **run.parameters},
-             "inputs": input_hashes(run.result.project), "notebook": sha256(notebook), "version": __version__}
+             "inputs": list(inputs), "notebook": sha256(notebook), "version": __version__}
     return hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from . import norwegian as no
 from .allocate import as_fraction
 from .compare import Comparison, compare
+from .comparison_report import difference_chart
 from .keys import Key
 from .project import Project, members
 from .report import safe, table_style
@@ -77,7 +78,7 @@ def view(project: Project, year: int, kind: str, share: float, fixed: float, age
     """The explored key against ``reference`` for ``year``: a table per municipality and a chart of differences."""
     key = explore_key(project, year, kind=kind, share=share, fixed=fixed, age_group=age_group)
     comparison = compare(project, year, [key], reference)
-    return View(comparison, explore_table(comparison), explore_chart(comparison))
+    return View(comparison, explore_table(comparison), difference_chart(comparison))
 
 
 def explore_table(comparison: Comparison) -> pd.DataFrame:
@@ -96,24 +97,3 @@ def explore_table(comparison: Comparison) -> pd.DataFrame:
         "Endring (%)": rows["diff_pct"].map(lambda v: "–" if pd.isna(v) else no.signed(v, 1) + no.NBSP + "%"),
         "Kr per innbygger": rows["nok_per_inhabitant"].map(lambda v: no.number(v, 2)),
     }).reset_index(drop=True)
-
-
-def explore_chart(comparison: Comparison) -> Figure:
-    """Diverging bars: each municipality's difference against the reference, sorted; blue pays less, red more."""
-    from matplotlib.figure import Figure
-
-    from .comparison_report import GAIN, LOSS, NEUTRAL
-
-    explored = comparison.table[comparison.table["key"] == comparison.results[-1].key.name]
-    rows = explored.sort_values(["diff_nok", "code"])
-    figure = Figure(figsize=(8, 0.2 * len(rows) + 1.2), layout="constrained")
-    ax = figure.subplots()
-    diff = rows["diff_nok"].to_numpy()
-    ax.barh(rows["name"], diff, color=[GAIN if d < 0 else LOSS if d > 0 else NEUTRAL for d in diff])
-    ax.axvline(0, color="#444444", linewidth=0.8)
-    ax.xaxis.set_major_formatter(no.axis_formatter())
-    ax.set_xlabel("Endring mot referansen (kr): blå betaler mindre, rød betaler mer")
-    ax.tick_params(axis="y", labelsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.margins(y=0.01)
-    return figure

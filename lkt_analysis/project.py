@@ -204,16 +204,15 @@ _KIND_WORDS = {str: "text in quotes", int: "whole number", list: "list such as [
 def _check_keys(project: Project) -> None:
     """Compute every key for every budget year once, so that a wrong key is refused when the project is
     read, naming the project file and the key, not when a report happens to use it."""
-    from .keys import shares
-
-    for name in project.municipal_keys():
-        for year in project.years:
+    for year in project.years:
+        municipalities = members(project, year)
+        for name in project.municipal_keys():
             try:
-                shares(members(project, year), municipal_key(project, name, year))
+                keys.shares(municipalities, municipal_key(project, name, year))
             except KeyDefinitionError as err:
                 raise InputError(project.path, f"[keys.{name}] for {year}: {err}") from None
     try:
-        shares(project.hospitals.assign(population=pd.NA), project.keys[project.hospital_key])
+        keys.shares(project.hospitals.assign(population=pd.NA), project.keys[project.hospital_key])
     except KeyDefinitionError as err:
         raise InputError(project.path, f"[keys.{project.hospital_key}]: {err}") from None
 

@@ -130,11 +130,11 @@ ROUNDING_HEADINGS = {
 
 def rounding_table(result: Distribution) -> pd.DataFrame:
     """How each municipality's amount was computed: exact share, exact amount, rounded down, remainder, and
-    whether it got one of the kroner left over (exact ``Fraction`` values; see :func:`for_reading_rounding`)."""
+    whether it got one of the kroner left over (exact ``Fraction`` values; see :func:`rounding_for_reading`)."""
     steps = result.rounding.join(result.members.set_index("code")["name"])
     return pd.DataFrame({
-        "code": steps.index, "name": steps["name"], "fraction": result.shares.reindex(steps.index),
-        "percent": result.shares.reindex(steps.index), "quota": steps["quota"], "floor": steps["floor"],
+        "code": steps.index, "name": steps["name"], "share": result.shares.reindex(steps.index),
+        "quota": steps["quota"], "floor": steps["floor"],
         "remainder": steps["remainder"], "extra": steps["extra"], "amount_nok": steps["amount_nok"],
     }).reset_index(drop=True)
 
@@ -148,15 +148,15 @@ def rounding_for_reading(table: pd.DataFrame) -> pd.DataFrame:
 
     shown = pd.DataFrame({
         "code": table["code"], "name": table["name"],
-        "fraction": table["fraction"].map(lambda f: f"{no.number(f.numerator)}/{no.number(f.denominator)}"
+        "fraction": table["share"].map(lambda f: f"{no.number(f.numerator)}/{no.number(f.denominator)}"
                                           if f.denominator != 1 else no.number(f.numerator)),
-        "percent": table["percent"].map(lambda f: cut(f * 100, 6) + no.NBSP + "%"),
+        "percent": table["share"].map(lambda f: cut(f * 100, 6) + no.NBSP + "%"),
         "quota": table["quota"].map(lambda q: cut(q, 4)), "floor": table["floor"].map(no.number),
         "remainder": table["remainder"].map(lambda r: cut(r, 4)),
         "extra": table["extra"].map({True: "ja", False: ""}), "amount_nok": table["amount_nok"].map(no.number),
     })
     total = {"code": "", "name": "Totalt", "fraction": "",
-             "percent": cut(sum(table["percent"]) * 100, 6) + no.NBSP + "%",
+             "percent": cut(sum(table["share"]) * 100, 6) + no.NBSP + "%",
              "quota": cut(sum(table["quota"]), 4), "floor": no.number(table["floor"].sum()),
              "remainder": cut(sum(table["remainder"]), 4), "extra": f"{int(table['extra'].sum())} kommuner",
              "amount_nok": no.number(table["amount_nok"].sum())}

@@ -27,8 +27,7 @@ from . import __version__
 from .compare import Comparison
 from .distribution import Distribution
 from .outputs import made_at, save_workbook
-from .project import HOSPITALS
-from .report import decisions, municipality_table, rounding_table, rounding_text
+from .report import GROUP_NAMES, decisions, municipality_table, rounding_table, rounding_text
 
 WHOLE, DECIMAL2, DECIMAL4, PERCENT2 = "#,##0", "#,##0.00", "#,##0.0000", "0.00%"
 BOLD, TITLE = Font(bold=True), Font(bold=True, size=13)
@@ -52,7 +51,7 @@ ROUNDING_COLUMNS: dict[str, Column] = {
     "quota": ("Nøyaktig beløp (kr)", 16, DECIMAL4),
     "floor": ("Rundet ned (kr)", 13, WHOLE),
     "remainder": ("Rest (kr)", 9, "0.0000"),
-    "extra": ("Får én krone til", 12, "@"),
+    "extra": ("Får én krone til", 13, "@"),
     "amount_nok": ("Beløp (kr)", 13, WHOLE),
 }
 ALLOCATION_COLUMNS: dict[str, Column] = {
@@ -64,7 +63,6 @@ ALLOCATION_COLUMNS: dict[str, Column] = {
     "share": ("Andel", 9, PERCENT2),
     "amount_nok": ("Beløp (kr)", 13, WHOLE),
 }
-GROUP_NAMES = {"municipalities": "Kommunene", HOSPITALS: "Spesialisthelsetjenesten"}
 
 
 def write_workbook(path: str | Path, result: Distribution, decision_results: Sequence[Distribution]) -> Path:
@@ -91,9 +89,9 @@ def write_workbook(path: str | Path, result: Distribution, decision_results: Seq
 
     rounding = rounding_table(result)
     shown = rounding.assign(
-        fraction=rounding["fraction"].map(lambda f: f"{f.numerator}/{f.denominator}" if f.denominator != 1
+        fraction=rounding["share"].map(lambda f: f"{f.numerator}/{f.denominator}" if f.denominator != 1
                                           else str(f.numerator)),
-        percent=rounding["percent"].map(float), quota=rounding["quota"].map(float),
+        percent=rounding["share"].map(float), quota=rounding["quota"].map(float),
         remainder=rounding["remainder"].map(float), extra=rounding["extra"].map({True: "ja", False: ""}))
     total = {"name": "Totalt", "percent": 1.0, "quota": float(result.municipal_total),
              "floor": int(rounding["floor"].sum()), "remainder": float(sum(rounding["remainder"])),
@@ -149,8 +147,7 @@ def write_comparison_workbook(path: str | Path, comparison: Comparison) -> Path:
     """Write a comparison of keys (one row per municipality and key, and the summary per key), atomically."""
     reference = comparison.reference
     workbook = _new(comparison.title())
-    title = [comparison.title(), *(f"{name}: {value}" for name, value in comparison.about().items()),
-             f"Laget {made_at():%d.%m.%Y} av lkt_analysis {__version__}"]
+    title = [comparison.title(), *_about(comparison)]
     table = comparison.table.assign(diff_share=comparison.table["diff_pct"] / 100)
     _table_sheet(workbook.active, f"Sammenligning {reference.spec.label}", title, table, COMPARISON_COLUMNS)
     _table_sheet(workbook.create_sheet(), "Oppsummering", title, comparison.summary, SUMMARY_COLUMNS)
@@ -165,7 +162,8 @@ def _new(title: str) -> Workbook:
     return workbook
 
 
-def _about(result: Distribution) -> list[str]:
+def _about(result: Distribution | Comparison) -> list[str]:
+    """The title block's lines below the title: what the result is, and when and by what it was made."""
     return [*(f"{name}: {value}" for name, value in result.about().items()),
             f"Laget {made_at():%d.%m.%Y} av lkt_analysis {__version__}"]
 
