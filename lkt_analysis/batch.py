@@ -62,6 +62,7 @@ class ReportKind:
     name: str
     notebook: Path
     write: Callable[[Path, Run], dict[str, Any]]  # writes the spreadsheet, returns the index's summary
+    prepared: Callable[[Run], Any]  # what the notebook is handed instead of computing it (its ``prepared``)
 
 
 @dataclass
@@ -151,11 +152,11 @@ def plan(
     keys = list(keys or (project.municipal_keys() if compare else [project.key]))
     overrides = {} if compare else (extra or {}).get("key_params") or {}
     chosen = [project.municipal_key(key, overrides) for key in keys]
-    fixed = {"year": "--years", "key": "--keys", "keys": "--keys", "project_file": "--project", "budget": "--budget",
-             "population": "--population"}
+    fixed = {"year": "use --years", "key": "use --keys", "keys": "use --keys", "project_file": "use --project",
+             "budget": "use --budget", "population": "use --population", "prepared": "it is the batch's own"}
     clash = sorted(set(extra or {}) & set(fixed))
     if clash:
-        raise ParameterError(f"parameter '{clash[0]}' is set by the batch: use {fixed[clash[0]]}")
+        raise ParameterError(f"parameter '{clash[0]}' is set by the batch: {fixed[clash[0]]}")
     inputs = {"project_file": str(Path(project_file).resolve()),
               "budget": None if budget is None else str(Path(budget).resolve()),
               "population": None if population is None else [str(Path(p).resolve()) for p in population]}
@@ -234,7 +235,7 @@ def run_reports(
     interrupted = False
     if todo:
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_ignore_interrupts)
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_start_worker)
         futures = [pool.submit(run_report, run, out, notebook) for run in todo]
         try:
             with _terminate_as_interrupt():
@@ -259,11 +260,16 @@ def run_reports(
     return outcomes
 
 
-def _ignore_interrupts() -> None:
-    """In a worker: Ctrl-C is the batch's to handle (it stops the workers), not each worker's."""
+def _start_worker() -> None:
+    """In a new worker: Ctrl-C is the batch's to handle (it stops the workers), not each worker's; and
+    where kernels are forked from the worker, import once what every kernel needs."""
     import signal
 
+    from . import kernels
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if kernels.can_fork():
+        kernels.preload()
 
 
 @contextmanager
@@ -334,16 +340,21 @@ def _context() -> Any:
 
 
 def run_report(run: Run, out: Path, notebook: Path) -> Outcome:
-    """Execute one run and move its outputs into ``out`` only once all of them are complete."""
+    """Execute one run, handing it the result computed when the batch was planned, and move its outputs into
+    ``out`` only once all of them are complete."""
+    from .outputs import write_prepared
+
     outcome = Outcome(run)
     staging = Path(tempfile.mkdtemp(prefix=f".{run.stem}.", dir=out))
     try:
+        prepared = write_prepared(staging / "prepared.pickle", KINDS[run.kind].prepared(run),
+                                  {**notebook_parameters(notebook), **run.parameters})
         executed = staging / f"{run.stem}.ipynb"
-        execute(notebook, executed, run.parameters)
-        outcome.summary = _write_outputs(run, staging, executed, notebook)
-        for file in sorted(staging.iterdir(), key=lambda f: f.suffix == ".json"):  # the record last: it means
-            os.replace(file, out / file.name)                                     # all the others are there
-            outcome.files[file.suffix.lstrip(".")] = file.name
+        execute(notebook, executed, {**run.parameters, "prepared": str(prepared)})
+        outcome.summary, files = _write_outputs(run, staging, executed, notebook)
+        for ext, name in sorted(files.items(), key=lambda item: item[0] == "json"):  # the record last: it
+            os.replace(staging / name, out / name)                                    # means all are there
+            outcome.files[ext] = name
     except Exception as err:  # noqa: BLE001 (one failing run must not stop the batch)
         outcome.error = _reason(err)
     finally:
@@ -370,7 +381,7 @@ def execute(notebook: str | Path, output: str | Path, parameters: Mapping[str, A
             papermill.execute_notebook(
                 str(notebook), str(output), parameters=dict(parameters), kernel_name="python3",
                 progress_bar=False, request_save_on_cell_execute=False, cwd=str(Path(notebook).parent),
-                shutdown_kernel="immediate",
+                shutdown_kernel="immediate", kernel_manager_class=kernels.manager_class(),
                 config=Config({"KernelManager": kernels.manager_config(sockets)}),
             )
             return
@@ -394,17 +405,18 @@ def _reason(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}"
 
 
-def _write_outputs(run: Run, folder: Path, executed: Path, notebook: Path) -> dict[str, Any]:
-    """Write the HTML, the spreadsheet and the JSON record of an executed run; return its index summary."""
+def _write_outputs(run: Run, folder: Path, executed: Path, notebook: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """Write the HTML, the spreadsheet and the JSON record of an executed run; return its index summary and
+    its output files by kind."""
     from . import report
 
-    write_text(folder / f"{run.stem}.html", export_html(executed, run.result.title()))
-    summary = KINDS[run.kind].write(folder / f"{run.stem}.xlsx", run)
+    files = {ext: f"{run.stem}.{ext}" for ext in ("html", "xlsx", "ipynb", "json")}
+    write_text(folder / files["html"], export_html(executed, run.result.title()))
+    summary = KINDS[run.kind].write(folder / files["xlsx"], run)
     record = {**report.provenance(run.result, {**notebook_parameters(notebook), **run.parameters}),
-              "kind": run.kind, "summary": summary, "fingerprint": run.fingerprint,
-              "files": {ext: f"{run.stem}.{ext}" for ext in ("html", "xlsx", "ipynb", "json")}}
-    write_text(folder / f"{run.stem}.json", json.dumps(record, ensure_ascii=False, indent=2) + "\n")
-    return summary
+              "kind": run.kind, "summary": summary, "fingerprint": run.fingerprint, "files": files}
+    write_text(folder / files["json"], json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    return summary, files
 
 
 def _write_distribution(path: Path, run: Run) -> dict[str, Any]:
@@ -427,16 +439,32 @@ def _write_comparison(path: Path, run: Run) -> dict[str, Any]:
                 r.key_label for r in comparison.results[1:])}
 
 
-DISTRIBUTION = ReportKind("distribution", paths.REPORT_NOTEBOOK, _write_distribution)
-COMPARISON = ReportKind("comparison", paths.COMPARISON_NOTEBOOK, _write_comparison)
+DISTRIBUTION = ReportKind("distribution", paths.REPORT_NOTEBOOK, _write_distribution,
+                          lambda run: {result.year: result for result in run.decisions})  # report.distributions
+COMPARISON = ReportKind("comparison", paths.COMPARISON_NOTEBOOK, _write_comparison,
+                        lambda run: run.result)  # comparison_report.comparison
 KINDS = {kind.name: kind for kind in (DISTRIBUTION, COMPARISON)}
 
 
 @cache
 def _exporter() -> Any:
     from nbconvert import HTMLExporter
+    from nbconvert.exporters import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    return HTMLExporter(template_file=str(TEMPLATES / "report.html.j2"), exclude_input=True,
+    class PageExporter(HTMLExporter):  # type: ignore[misc]
+        """nbconvert's HTML exporter without its last pass, which parses the whole page again with
+        BeautifulSoup only to give each ``<img>`` an alt text and JupyterLab's cell classes a tabindex: these
+        pages have neither (inline SVG, classic cells), and the pass took 0.16 s of 0.2 s a page."""
+
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
+            self.register_filter("highlight_code", Highlight2HTML(pygments_lexer="ipython3", parent=self))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=nb.metadata, parent=self, resources=self._init_resources(resources)))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return PageExporter(template_file=str(TEMPLATES / "report.html.j2"), exclude_input=True, exclude_anchor_links=True,
                         exclude_input_prompt=True, exclude_output_prompt=True, filters={"compact_svg": compact_svg})
 
 

@@ -36,6 +36,34 @@ MUNICIPALITY_HEADINGS = {
 }
 
 
+def distributions(
+    year: int,
+    key: str | None = None,
+    key_params: Mapping[str, Any] | None = None,
+    *,
+    project_file: str | Path | None = None,
+    budget: str | Path | None = None,
+    population: str | Path | Sequence[str | Path] | None = None,
+    prepared: str | Path | None = None,
+) -> dict[int, Distribution]:
+    """What a yearly report shows, each year computed once: ``year``'s distribution under ``key`` (with
+    ``key_params`` changed) and those of the other years in its decision text, by year.
+
+    ``prepared`` is the file in which ``lkt report`` left them, computed once for the
+    whole batch from the same parameters (checked); without it they are computed here.
+    """
+    from .distribution import distribute_years
+    from .outputs import read_prepared
+    from .paths import DEFAULT_PROJECT
+    from .project import load_project
+
+    if prepared:
+        return read_prepared(prepared, year=year, key=key, key_params=key_params, project_file=project_file,
+                             budget=budget, population=population)
+    project = load_project(project_file or DEFAULT_PROJECT, budget=budget, population=population)
+    return distribute_years(project, year, project.municipal_key(key, key_params))
+
+
 def table_style(shown: pd.DataFrame) -> Any:
     """The start of every table's style: text escaped, no index, and an id made from the table's content
     (not pandas' random one), so that the same inputs give the same page."""
@@ -226,14 +254,12 @@ def per_inhabitant_chart(table: pd.DataFrame, *, title: str) -> Figure:
 
 def split_chart(result: Distribution) -> Figure:
     """The year's new cost by group and by financing party, side by side."""
-    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     posts = result.posts
     by_group = posts.groupby("group")["amount_nok"].sum().rename(GROUP_NAMES).sort_values()
     by_party = posts.groupby("financed_by")["amount_nok"].sum().sort_values()
-    figure = Figure(figsize=(12, 3.2), layout="constrained")
-    left, right = figure.subplots(1, 2)
+    figure, (left, right) = _figure(12, 3.2, [by_group.index, by_party.index], top=0.65)
     for axes, values, title in ((left, by_group, "Etter part som betaler"),
                                 (right, by_party, "Etter finansiering i budsjettet")):
         bars = axes.barh(values.index, values.to_numpy(), color="#2b6a99")
@@ -248,13 +274,9 @@ def split_chart(result: Distribution) -> Figure:
     return figure
 
 
-
 def _bars(names: pd.Series, values: pd.Series, codes: pd.Series, *, title: str, xlabel: str,
           decimals: int = 0) -> Figure:
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(9, 0.28 * len(names) + 1.2), layout="constrained")
-    axes = figure.subplots()
+    figure, (axes,) = _figure(9, 0.28 * len(names) + 1.2, [names])
     colours = ["#c0504d" if code in ("1201", "4601") else "#2b6a99" for code in codes]
     bars = axes.barh(names, values.to_numpy(), color=colours)
     axes.bar_label(bars, labels=[no.number(v, decimals) for v in values], padding=3, fontsize=8)
@@ -265,6 +287,32 @@ def _bars(names: pd.Series, values: pd.Series, codes: pd.Series, *, title: str, 
     axes.spines[["top", "right"]].set_visible(False)
     axes.margins(y=0.01)
     return figure
+
+
+def _figure(width: float, height: float, labels: Sequence[Sequence[str]], *, top: float = 0.4,
+            bottom: float = 0.6, gap: float = 0.6, right: float = 0.25) -> tuple[Figure, list[Any]]:
+    """A figure of ``width`` x ``height`` inches with one row of bar charts, each as wide as it can be with
+    room on its left for its ``labels`` (the bars' names); ``top``, ``bottom``, ``gap`` and ``right`` in inches.
+
+    The margins are computed from the widest name rather than found by matplotlib's
+    constrained layout, which draws every text once more to measure it: the same
+    chart in half the time.
+    """
+    from matplotlib import rcParams
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    font = FontProperties(size=rcParams["ytick.labelsize"])
+    pads = [max((text_to_path.get_text_width_height_descent(str(name), font, ismath=False)[0]
+                 for name in names), default=0) / 72 + 0.15 for names in labels]  # + the tick and its pad
+    each = (width - sum(pads) - gap * (len(labels) - 1) - right) / len(labels)
+    figure, axes, x = Figure(figsize=(width, height)), [], 0.0
+    for pad in pads:
+        x += pad
+        axes.append(figure.add_axes((x / width, bottom / height, each / width, 1 - (bottom + top) / height)))
+        x += each + gap
+    return figure, axes
 
 
 def sha256(path: str | Path) -> str:
