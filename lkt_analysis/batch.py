@@ -178,11 +178,12 @@ def plan(
 
     runs = []
     for year in years:
+        together = decision_years(project, year)
         for name, key in zip(keys, chosen):
             parameters = {"year": year, "key": name, **inputs, **(extra or {})}
             check_parameters(notebook, parameters)
             runs.append(Run(parameters, f"{short}_fordeling_{year}_{safe_name(key.name)}", kind.name,
-                            result(year, key), tuple(result(y, key) for y in decision_years(project, year))))
+                            result(year, key), tuple(result(y, key) for y in together)))
     return runs
 
 

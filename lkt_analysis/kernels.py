@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
 import uuid
 from collections.abc import Mapping
 from queue import Empty
@@ -38,7 +39,11 @@ from traitlets import DottedObjectName, Type
 STEP = 0.05  # seconds between checks of a socket whose wake-up may have been lost
 QUIET = 0.02  # seconds of silence on IOPub that end a kernel's start (jupyter_client: 0.2)
 REAP = 0.005  # seconds between checks that a stopped kernel has ended (jupyter_client: 0.1)
-PRELOAD = ("ipykernel.kernelapp", "matplotlib.pyplot", "matplotlib_inline.backend_inline", "lkt_analysis.report")
+PRELOAD = (  # what a report kernel imports: the kernel (its debugger, magics, history), the libraries, the reports
+    "ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.core.magics", "sqlite3",
+    "IPython.extensions.storemagic", "matplotlib.pyplot", "matplotlib.backends.backend_svg",
+    "matplotlib_inline.backend_inline", "pandas.io.formats.style", "lkt_analysis.report", "lkt_analysis.comparison_report",
+)
 
 
 class SteppingChannel(AsyncZMQSocketChannel):
@@ -167,6 +172,9 @@ def _become_kernel(connection_file: str, env: Mapping[str, str], cwd: str, paren
         os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
         asyncio.events._set_running_loop(None)  # the parent's event loop is not this process's
         asyncio.set_event_loop(asyncio.new_event_loop())
+        # a batch run is never debugged: without debugpy the kernel starts 50 ms sooner (ipykernel imports it
+        # to offer a debugger, and goes without one where it is not installed)
+        sys.modules.setdefault("debugpy", None)  # type: ignore[assignment]
         from ipykernel.kernelapp import IPKernelApp
 
         app = IPKernelApp.instance()
