@@ -21,7 +21,6 @@ from .keys import KINDS, Key, describe, label, shares, variant
 from .population import read_municipalities, read_population
 from .project import Project, load_project, members, municipal_key, new_cost
 from .sweep import grid_range, sweep
-from .workbook import write_comparison_workbook, write_workbook
 
 __all__ = [
     "KINDS", "Comparison", "Distribution", "InputError", "Key", "KeyDefinitionError", "LktError", "OutputError",
@@ -31,3 +30,13 @@ __all__ = [
     "read_municipalities", "read_population", "report", "shares", "sweep", "variant",
     "write_comparison_workbook", "write_workbook",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """The spreadsheet writers, imported when first used: openpyxl takes 65 ms to import, and a report's
+    kernel never writes a spreadsheet."""
+    if name in ("write_workbook", "write_comparison_workbook"):
+        from . import workbook
+
+        return getattr(workbook, name)
+    raise AttributeError(f"module 'lkt_analysis' has no attribute '{name}'")

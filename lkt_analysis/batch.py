@@ -8,11 +8,15 @@ lists every report in the folder (see ``index``). Parameters are checked and eve
 result is computed before any kernel starts; a run whose outputs are there and
 unchanged is skipped. A failing run does not stop the others and leaves no file.
 
-Where the time goes, and what is done about it (see ``benchmarks/``): the kernels
-run in a process pool, one per core; HTML is exported in-process; the kernel is
-shut down immediately rather than gracefully; kernels talk over IPC sockets with a
-unique path per run where ZeroMQ has them (TCP otherwise, e.g. on Windows), and a
-start that fails is retried (see ``kernels``).
+Where the time goes, and what is done about it (``benchmarks/bench_phases.py``):
+everything is computed once, when the batch is planned, and each run's notebook is
+handed its result in a file (its ``prepared`` parameter) instead of reading the SSB
+files again; the kernels run in a process pool, one worker per core, and where the
+OS has fork each kernel is a fork of its worker, which has imported what a report
+needs once (see ``kernels``); HTML is exported in-process without nbconvert's last
+BeautifulSoup pass; the kernel is killed rather than shut down gracefully. Kernels
+talk over IPC sockets with a unique path per run where ZeroMQ has them (TCP
+otherwise, e.g. on Windows), and a start that fails is retried.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -261,6 +266,18 @@ def run_reports(
     return outcomes
 
 
+def skip_unused_imports() -> None:
+    """Go without rfc3987_syntax in this process, where it has not been imported yet.
+
+    nbformat imports jsonschema, which imports rfc3987_syntax only to check the "iri"
+    format, which no notebook schema uses; the import compiles 39 grammars and takes
+    0.8 s, a sixth of a batch of 8 reports (python-jsonschema/jsonschema#1428). Called
+    by ``lkt report`` and in the batch's workers, never on import: a program that uses
+    the library keeps its jsonschema as it is.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
+
 def _start_worker() -> None:
     """In a new worker: Ctrl-C is the batch's to handle (it stops the workers), not each worker's; and
     where kernels are forked from the worker, import once what every kernel needs."""
@@ -269,6 +286,7 @@ def _start_worker() -> None:
     from . import kernels
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    skip_unused_imports()
     if kernels.can_fork():
         kernels.preload()
 

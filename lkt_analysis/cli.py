@@ -261,12 +261,9 @@ def _pairs(items: Sequence[str], option: str) -> dict[str, Any]:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .batch import run_reports
+    from .batch import run_reports, skip_unused_imports
 
-    # nbformat imports jsonschema, which imports rfc3987_syntax only to check the "iri" format, which no
-    # notebook schema uses; that import compiles 39 grammars and takes 0.8 s, a sixth of a batch of 8
-    # reports (python-jsonschema/jsonschema#1428). The command goes without it; the library leaves it be.
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+    skip_unused_imports()  # this process is the command's own
     extra = _pairs(args.params, "--param")
     settings = _pairs(args.settings, "--set")
     if settings:

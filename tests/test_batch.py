@@ -223,6 +223,7 @@ def test_parameters_are_checked_against_the_notebook(parameters, message):
     (["--key", "bergen50"], r"unknown key 'bergen50'; keys: bergen_50, per_capita"),
     (["-p", "shared=0.4"], r"unknown parameter 'shared'"),
     (["-p", "year=2019"], r"parameter 'year' is set by the batch: use --years"),
+    (["-p", "prepared=x.pickle"], r"parameter 'prepared' is set by the batch: it is the batch's own"),
     (["-p", 'key_params={"shares": 0.4}'], r"takes exactly: code, share"),
     (["-p", 'key_params={"share": 1.4}'], r"between 0 and 100"),
 ])
@@ -345,6 +346,46 @@ def test_unchanged_reports_are_skipped_and_stale_ones_marked(tmp_path, project_d
     assert "utdatert" in rows[1][1] and "siste kjøring" in rows[0][1]
 
 
+def test_a_forked_kernel_makes_the_same_report_as_a_new_one(tmp_path, monkeypatch):
+    """Where the OS can fork, kernels are forks of a pre-imported worker; the report is the same, byte for
+    byte, as from a kernel started as a new process (as on Windows)."""
+    from lkt_analysis import kernels
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
+    [run] = lkt.batch.plan(lkt.paths.DEFAULT_PROJECT, years=[2019], keys=["elderly_67"])
+    forked = []
+    launch = kernels.ForkingProvisioner.launch_kernel
+
+    async def counted(self, cmd, **kwargs):
+        forked.append(cmd)
+        return await launch(self, cmd, **kwargs)
+
+    monkeypatch.setattr(kernels.ForkingProvisioner, "launch_kernel", counted)
+    pages = {}
+    for fork in (True, False):
+        monkeypatch.setattr(kernels, "can_fork", lambda: fork)
+        out = tmp_path / str(fork)
+        out.mkdir()
+        outcome = lkt.batch.run_report(run, out, NOTEBOOK)
+        assert outcome.error is None
+        pages[fork] = (out / outcome.files["html"]).read_bytes()
+    assert len(forked) == 1 and pages[True] == pages[False]
+
+
+def test_a_prepared_result_is_only_taken_for_its_own_parameters(tmp_path):
+    from lkt_analysis.outputs import write_prepared
+
+    project = lkt.load_project(lkt.paths.DEFAULT_PROJECT)
+    results = lkt.distribute_years(project, 2019, "bergen_50")
+    parameters = {"year": 2019, "key": "bergen_50", "key_params": {}, "project_file": None, "budget": None,
+                  "population": None}
+    prepared = write_prepared(tmp_path / "prepared.pickle", results, parameters)
+    assert lkt.report.distributions(2019, "bergen_50", {}, prepared=prepared)[2019].totals == results[2019].totals
+    with pytest.raises(lkt.ParameterError, match=r"prepared.pickle: prepared for other parameters: key='equal' "
+                                                 r"\(not 'bergen_50'\)"):
+        lkt.report.distributions(2019, "equal", {}, prepared=prepared)
+
+
 def test_the_same_inputs_give_the_same_report(tmp_path, monkeypatch):
     """Byte for byte with SOURCE_DATE_EPOCH; without it only the marked time the page was made differs."""
     def page(folder: str) -> tuple[str, bytes]:
@@ -359,12 +400,16 @@ def test_the_same_inputs_give_the_same_report(tmp_path, monkeypatch):
     assert made.sub("", page("c")[0]) == made.sub("", page("a")[0])
 
 
-def _kernels() -> int:
-    """How many ipykernel processes run on this machine (Linux: read from /proc)."""
+def _processes(*marks: str) -> int:
+    """How many processes on this machine have one of ``marks`` in their command line (Linux: from /proc).
+
+    A kernel started as a new process runs ``ipykernel_launcher``; a forked one keeps its
+    worker's command line, which is the batch's.
+    """
     count = 0
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            count += b"ipykernel_launcher" in cmdline.read_bytes()
+            count += any(mark.encode() in cmdline.read_bytes() for mark in marks)
         except OSError:
             pass
     return count
@@ -381,7 +426,8 @@ def test_an_interrupted_batch_stops_cleanly(tmp_path, signal_name, to_group):
     import sys
     import time
 
-    before, out = _kernels(), tmp_path / "out"
+    out = tmp_path / "out"
+    before = _processes("ipykernel_launcher", str(out))
     batch = subprocess.Popen([sys.executable, "-m", "lkt_analysis.cli", "report", "--years", "2018", "2019",
                               "--keys", *KEYS, "--jobs", "2", "--out", str(out)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -398,10 +444,11 @@ def test_an_interrupted_batch_stops_cleanly(tmp_path, signal_name, to_group):
     assert "Traceback" not in err
     finished = int(lines[0].split()[2])
     for _ in range(50):  # a kernel notices within a second or two that its worker is gone
-        if _kernels() <= before:
+        if _processes("ipykernel_launcher", str(out)) <= before:
             break
         time.sleep(0.1)
-    assert _kernels() <= before
+    assert _processes("ipykernel_launcher", str(out)) <= before  # no worker and no kernel left
+    assert "Parent appears to have exited" not in err
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging folder or temporary file
     records = sorted(out.glob("*.json"))
     assert len(records) == finished and all(
