@@ -30,6 +30,7 @@ BUDGET_COLUMNS = {
 }
 GROUPS = ("specialist_health_service", "municipalities")
 MAX_AMOUNT = 10**15  # kroner in a post or a year: far above any budget, far below 2**63 (and the sweep's bound)
+_LIMIT = f"{MAX_AMOUNT:,}".replace(",", " ")  # as written to the reader: 1 000 000 000 000 000
 _YES = {"x", "*", "ja", "yes", "true", "1"}
 _NO = {"", "nei", "no", "false", "0"}
 
@@ -49,7 +50,7 @@ def read_budget(path: str | Path, *, parties: Collection[str] | None = None, she
     """
     path = Path(path)
     try:
-        raw = pd.read_excel(path, sheet_name=sheet, dtype=object)
+        raw = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
     except FileNotFoundError:
         raise InputError(path, "file not found") from None
     except ValueError as err:
@@ -69,8 +70,8 @@ def read_budget(path: str | Path, *, parties: Collection[str] | None = None, she
         raise InputError(path, "the budget has no rows", sheet=sheet)
     largest = budget.groupby("year")["amount_nok"].sum()
     if (largest > MAX_AMOUNT).any():
-        raise InputError(path, f"the posts of {largest.idxmax()} add up to more than {MAX_AMOUNT:,} kr, the most "
-                               "this tool splits exactly in 64-bit arithmetic".replace(",", " "), sheet=sheet)
+        raise InputError(path, f"the posts of {largest.idxmax()} add up to more than {_LIMIT} kr, the most this "
+                               "tool splits exactly in 64-bit arithmetic", sheet=sheet)
     twice = budget.duplicated(["post", "year"])
     if twice.any():
         first = budget[twice].iloc[0]
@@ -93,13 +94,15 @@ def _budget_row(row: pd.Series, path: Path, sheet: str, line: int, parties: Coll
     if year is None or not 1900 <= year <= 2200:
         raise fail("År", f"'{text('År')}' is not a budget year")
     amount = _whole_number(row["Beløp (kr)"])
+    if not text("Beløp (kr)"):
+        raise fail("Beløp (kr)", "the amount is empty (a formula has a value only once Excel has saved the file)")
     if amount is None:
         raise fail("Beløp (kr)", f"'{text('Beløp (kr)')}' is not a whole number of kroner")
     if amount < 0:
         raise fail("Beløp (kr)", f"the amount {amount} is negative")
     if amount > MAX_AMOUNT:
-        raise fail("Beløp (kr)", f"the amount {amount} is above {MAX_AMOUNT:,} kr, the most this tool splits "
-                                 "exactly in 64-bit arithmetic".replace(",", " "))
+        raise fail("Beløp (kr)", f"the amount {amount} is above {_LIMIT} kr, the most this tool splits "
+                                 "exactly in 64-bit arithmetic")
     covered = text("Dekket").lower()
     if covered not in _YES | _NO:
         raise fail("Dekket", f"'{text('Dekket')}' is neither 'x' (already covered) nor empty")

@@ -48,6 +48,14 @@ def age_band(label: str) -> tuple[int, int | None]:
     raise ValueError(f"age group '{label}' is not 'total', 'A-B' or 'A+'")
 
 
+class AgeGroupBeyondData(InputError):
+    """An age group asked for begins after the oldest age a population file gives."""
+
+    def __init__(self, path: Path, label: str, oldest: int) -> None:
+        super().__init__(path, f"age group '{label}' lies beyond the oldest age in the file, {oldest}")
+        self.label, self.oldest = label, oldest
+
+
 # --- the municipality register -------------------------------------------------------------
 
 def read_municipalities(path: str | Path) -> pd.DataFrame:
@@ -112,6 +120,8 @@ def successor_on(municipalities: pd.DataFrame, code: str, on: date) -> str:
     Raises:
         KeyError: the code is not in the register or its chain ends before ``on``.
     """
+    if code not in set(municipalities["code"]):
+        raise KeyError(f"municipality {code} is not in the municipality register")
     try:
         return successors(municipalities, on)[code]
     except KeyError:
@@ -356,16 +366,30 @@ def _read_excel_table(path: Path) -> pd.DataFrame:
 
 
 def _read_jsonstat(path: Path) -> pd.DataFrame:
-    """Read a JSON-stat 2 dataset of table 07459 as SSB's API returns it."""
+    """Read a JSON-stat 2 dataset of table 07459 as SSB's API returns it; a part missing or of the wrong
+    kind is refused, naming it."""
     try:
         data = json.loads(_read_text(path))
-        ids, sizes, dims, values = data["id"], data["size"], data["dimension"], data["value"]
-    except (json.JSONDecodeError, KeyError, TypeError) as err:
+    except json.JSONDecodeError as err:
         raise InputError(path, f"not a JSON-stat 2 dataset ({err})") from None
+    parts = {"id": list, "size": list, "dimension": dict, "value": (list, dict)}
+    for part, kind in parts.items():
+        if not isinstance(data, dict) or not isinstance(data.get(part), kind):
+            raise InputError(path, f"not a JSON-stat 2 dataset: no '{part}' "
+                                   f"({'a list' if kind is list else 'an object' if kind is dict else 'values'})")
+    ids, sizes, dims, values = data["id"], data["size"], data["dimension"], data["value"]
+    if not all(isinstance(dim, str) for dim in ids):
+        raise InputError(path, f"not a JSON-stat 2 dataset: its 'id' {ids} is not a list of dimension names")
 
     def categories(dim: str) -> list[str]:
-        index = dims[dim]["category"]["index"]
-        return list(index) if isinstance(index, list) else sorted(index, key=index.get)
+        dimension = dims.get(dim)
+        category = dimension.get("category") if isinstance(dimension, dict) else None
+        index = category.get("index") if isinstance(category, dict) else None
+        if isinstance(index, list):
+            return index
+        if isinstance(index, dict) and all(isinstance(i, int) for i in index.values()):
+            return sorted(index, key=index.get)
+        raise InputError(path, f"JSON-stat dimension '{dim}' has no category index (its categories in order)")
 
     def find(*names: str) -> str:
         for dim in ids:
@@ -390,8 +414,7 @@ def _age_groups(single: pd.DataFrame, age_groups: Sequence[str], path: Path) -> 
     for label in age_groups:
         low, high = age_band(label)
         if not single.empty and low > single["age"].max():
-            raise InputError(path, f"age group '{label}' (of a key) lies beyond the oldest age in the file, "
-                                   f"{single['age'].max()}")
+            raise AgeGroupBeyondData(path, label, int(single["age"].max()))
         rows = single[(single["age"] >= low) & ((single["age"] <= high) if high is not None else True)]
         summed = rows.groupby(["code", "year"])["population"].sum(min_count=1)
         has_missing = rows["population"].isna().groupby([rows["code"], rows["year"]]).any()

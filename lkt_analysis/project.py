@@ -84,8 +84,7 @@ def load_project(
     """Read a project file and every input it names; ``budget`` and ``population`` override the file's."""
     path = Path(path)
     try:
-        with path.open("rb") as file:
-            spec = tomllib.load(file)
+        spec = tomllib.loads(path.read_bytes().decode("utf-8-sig"))  # a BOM (Windows Notepad) is no TOML
     except FileNotFoundError:
         raise InputError(path, "project file not found (name one with --project)") from None
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
@@ -166,6 +165,8 @@ def load_project(
     if population is None:
         population = [relative(p) for p in required(meta, "population", list, "project")]
     population_paths = [Path(population)] if isinstance(population, (str, Path)) else list(map(Path, population))
+    if not population_paths:
+        raise InputError(path, "[project] 'population' names no file")
     age_groups = list(dict.fromkeys([*population_.AGE_GROUPS,
                                      *(k.age_group for k in all_keys.values() if k.age_group)]))
 
@@ -179,12 +180,18 @@ def load_project(
     if empty_years:
         raise InputError(budget_path, f"no budget rows for {empty_years[0]}, a year of the project file",
                          sheet=budget_.SHEET)
+    try:
+        population_frame = population_.read_population(population_paths, age_groups=age_groups,
+                                                       codes=register["code"])
+    except population_.AgeGroupBeyondData as err:  # the key asks too much of the files: the project file's fault
+        name = next(name for name, key in all_keys.items() if key.age_group == err.label)
+        raise InputError(path, f"[keys.{name}] age_group '{err.label}': the population file {err.file.name} "
+                               f"gives ages up to {err.oldest}") from None
     project = Project(
         name=optional(meta, "name", str, "project") or path.stem,
         short_name=optional(meta, "short_name", str, "project") or path.stem, path=path, years=years,
         keys=all_keys, key=default_key, hospital_key=hospital_key, financing=financing, hospitals=hospitals,
-        budget=budget_frame,
-        population=population_.read_population(population_paths, age_groups=age_groups, codes=register["code"]),
+        budget=budget_frame, population=population_frame,
         municipalities=register, budget_file=budget_path, register_file=register_path,
         population_files=tuple(population_paths),
     )

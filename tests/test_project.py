@@ -146,5 +146,11 @@ def test_an_age_group_beyond_the_data_is_refused(project_dir):
     toml = project_dir / "lkt_project.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('age_group = "67+"', 'age_group = "200+"'),
                     encoding="utf-8")
-    with pytest.raises(lkt.InputError, match=r"age group '200\+' \(of a key\) lies beyond the oldest age in the file"):
+    with pytest.raises(lkt.InputError, match=r"\[keys.elderly_67\] age_group '200\+': the population file "
+                                             r"07459_Personer2015-2018.csv gives ages up to 105") as err:
         lkt.load_project(toml)
+    assert str(err.value).startswith(str(toml))  # the key asks too much: the project file's fault
+    download = lkt.paths.DATA_RAW / "ssb" / "07459_Personer2019.csv"
+    with pytest.raises(lkt.InputError, match=r"07459_Personer2019.csv: age group '200\+' lies beyond the oldest "
+                                             r"age in the file, 105"):
+        lkt.read_population(download, age_groups=["200+"])
