@@ -312,7 +312,8 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 
 def _stop(pool: ProcessPoolExecutor, futures: Sequence[Any], out: Path, runs: Sequence[Run]) -> None:
-    """Cancel the queued runs, stop the running ones and remove what they had begun to write.
+    """Cancel the queued runs, stop the running ones and remove what they had begun to write (their staging
+    folders, and the files of a run stopped while it moved them in).
 
     A worker's kernel watches its parent (``JPY_PARENT_PID``) and exits when the worker is gone.
     """
@@ -326,6 +327,9 @@ def _stop(pool: ProcessPoolExecutor, futures: Sequence[Any], out: Path, runs: Se
     for run in runs:
         for staging in out.glob(f".{run.stem}.*"):
             shutil.rmtree(staging, ignore_errors=True)
+        if not (out / f"{run.stem}.json").exists():  # stopped while its files were moved in: a mixed set
+            for ext in ("html", "xlsx", "ipynb"):
+                (out / f"{run.stem}.{ext}").unlink(missing_ok=True)
 
 
 def fingerprint(run: Run, notebook: str | Path, inputs: Sequence[Mapping[str, str]]) -> str:
@@ -371,8 +375,11 @@ def run_report(run: Run, out: Path, notebook: Path) -> Outcome:
         executed = staging / f"{run.stem}.ipynb"
         execute(notebook, executed, {**run.parameters, "prepared": str(prepared)})
         outcome.summary, files = _write_outputs(run, staging, executed, notebook)
-        for ext, name in sorted(files.items(), key=lambda item: item[0] == "json"):  # the record last: it
-            os.replace(staging / name, out / name)                                    # means all are there
+        # While the files are moved in, the report has no record: stopped half-way, it is not listed and the
+        # batch removes what was moved (see _stop). The record goes last: it means all the others are there.
+        (out / files["json"]).unlink(missing_ok=True)
+        for ext, name in sorted(files.items(), key=lambda item: item[0] == "json"):
+            os.replace(staging / name, out / name)
             outcome.files[ext] = name
     except Exception as err:  # noqa: BLE001 (one failing run must not stop the batch)
         outcome.error = _reason(err)

@@ -1,6 +1,7 @@
 """The report batch: papermill runs of the notebook, HTML, spreadsheet, index (these start real kernels)."""
 
 import json
+import os
 import re
 from fractions import Fraction
 from html.parser import HTMLParser
@@ -398,6 +399,26 @@ def test_the_same_inputs_give_the_same_report(tmp_path, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     made = re.compile(r"Laget \d\d\.\d\d\.\d{4} kl\. \d\d\.\d\d")
     assert made.sub("", page("c")[0]) == made.sub("", page("a")[0])
+
+
+def test_a_run_stopped_while_it_moves_its_files_in_leaves_no_mixed_set(tmp_path, monkeypatch):
+    """The four files of a report cannot be renamed at once: stopped between two renames, the report is
+    neither listed nor left half old, half new."""
+    out = tmp_path / "out"
+    run_reports(years=[2018, 2019], out=out, jobs=1)  # complete earlier reports
+    replace = os.replace
+
+    def stopped_half_way(source, target):
+        replace(source, target)
+        if target == out / "lkt_fordeling_2019_bergen_50.html":  # moved into the output folder
+            raise KeyboardInterrupt  # as if the batch were stopped between two renames
+
+    monkeypatch.setattr(os, "replace", stopped_half_way)
+    with pytest.raises(lkt.batch.Interrupted, match="1 of 2 reports finished"):
+        run_reports(years=[2018, 2019], out=out, jobs=1, force=True)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["index.html"] + [f"lkt_fordeling_2018_bergen_50.{e}" for e in ("html", "ipynb", "xlsx", "json")])
+    assert len(_parse(out / "index.html").links) == 4
 
 
 def _processes(*marks: str) -> int:
