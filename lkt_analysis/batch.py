@@ -408,6 +408,7 @@ def execute(notebook: str | Path, output: str | Path, parameters: Mapping[str, A
                 str(notebook), str(output), parameters=dict(parameters), kernel_name="python3",
                 progress_bar=False, request_save_on_cell_execute=False, cwd=str(Path(notebook).parent),
                 shutdown_kernel="immediate", kernel_manager_class=kernels.manager_class(),
+                extra_arguments=list(kernels.ARGUMENTS),
                 config=Config({"KernelManager": kernels.manager_config(sockets)}),
             )
             return

@@ -126,6 +126,11 @@ def preload() -> None:
         importlib.import_module(module)
 
 
+# the batch's kernels log errors only: not, under a stopped batch's one line, each kernel's "Parent appears
+# to have exited" as it goes
+ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
+
+
 def manager_config(folder: str) -> dict[str, Any]:
     """The ``KernelManager`` settings for one report's kernel, its sockets under ``folder``.
 
@@ -145,22 +150,23 @@ class ForkingProvisioner(LocalProvisioner):
     """Starts the kernel as a fork of this process, where jupyter_client would start a new Python."""
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
-        connection_file = cmd[cmd.index("-f") + 1]
+        arguments = cmd[cmd.index("-f"):]  # the kernel's own: its connection file and any extra arguments
         env = kwargs.get("env") or dict(os.environ)
         cwd = str(kwargs.get("cwd") or os.getcwd())
         parent = os.getpid()
         pid = os.fork()
         if pid == 0:
-            _become_kernel(connection_file, env, cwd, parent)  # never returns
+            _become_kernel(arguments, env, cwd, parent)  # never returns
         self.process = _Forked(pid)
         self.pid = self.pgid = pid
         self.cwd = cwd
         return self.connection_info
 
 
-def _become_kernel(connection_file: str, env: Mapping[str, str], cwd: str, parent: int) -> None:
-    """In the forked child: set up the process as jupyter_client would a new kernel's, run the kernel on
-    ``connection_file``, and exit when it ends, never returning into the parent's code."""
+def _become_kernel(arguments: list[str], env: Mapping[str, str], cwd: str, parent: int) -> None:
+    """In the forked child: set up the process as jupyter_client would a new kernel's, run the kernel with
+    ``arguments`` (``-f`` connection file, ...), and exit when it ends, never returning into the parent's
+    code."""
     code = 1
     try:
         os.setsid()  # its own process group, as jupyter_client gives a kernel
@@ -179,8 +185,7 @@ def _become_kernel(connection_file: str, env: Mapping[str, str], cwd: str, paren
 
         app = IPKernelApp.instance()
         # parent_handle: exit if the worker goes (read from JPY_PARENT_PID only when ipykernel is imported)
-        app.initialize(["-f", connection_file, f"--IPKernelApp.parent_handle={parent}",
-                        "--IPKernelApp.log_level=ERROR"])
+        app.initialize([*arguments, f"--IPKernelApp.parent_handle={parent}"])
         app.start()
         code = 0
     except BaseException:  # noqa: BLE001 (whatever happens, the child ends here)
