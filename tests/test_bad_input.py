@@ -25,8 +25,10 @@ from openpyxl import load_workbook
 import lkt_analysis as lkt
 from lkt_analysis.cli import main
 
+from conftest import HB, write_budget
+
 SOURCE = lkt.paths.DATA_RAW / "ssb" / "07459_Personer2015-2018.csv"
-BERGEN_0 = 21095  # index of the line '"1201 Bergen","0 years",...' in SOURCE
+BERGEN_0, GULEN_0 = 21095, 24699  # indexes of the lines '"1201 Bergen" "0 years" ...' and of Gulen's in SOURCE
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,12 @@ CASES = [
     Case("budget-post-empty", cell("A3", None), BUDGET, r"row 3, column 'Post': the post number is empty"),
     Case("budget-covered-unclear", cell("E3", "ja?"), BUDGET, r"row 3, column 'Dekket': 'ja\?'"),
     Case("budget-party-unknown", cell("F3", "NAV"), BUDGET, r"row 3, column 'Finansiering': unknown financing party"),
+    Case("budget-year-too-large", lambda d: cell("D9", 6 * 10**14)(d) + cell("D10", 6 * 10**14)(d), BUDGET,
+         r"sheet 'Budsjett': the posts of 2019 add up to more than 1 000 000 000 000 000 kr"),
+    Case("budget-year-without-rows", lambda d: write_budget(d / BUDGET, [["1", "a", 2018, 100, None, HB]]) and [],
+         BUDGET, r"sheet 'Budsjett': no budget rows for 2019, a year of the project file"),
+    Case("budget-year-not-in-project", cell("C9", 2017), BUDGET,
+         r"sheet 'Budsjett': budget year 2017 is not a year of the project file"),
     Case("budget-post-twice", cell("A10", "1.1"), BUDGET, r"sheet 'Budsjett': post 1.1 appears twice for 2019"),
     # --- the municipality register -----------------------------------------------------------
     Case("register-code-twice", edit(REGISTER, "1232,Eidfjord", "1201,Eidfjord"), REGISTER,
@@ -222,6 +230,11 @@ CASES = [
          "damaged.csv", r"row 21099: municipality 1201, 2015: age 2 is given twice"),
     Case("population-cut-short", download(lambda ls: ls[:BERGEN_0 + 100]), "damaged.csv",
          r"no open top band such as '105 år eller eldre'"),
+    Case("population-cut-at-the-end", download(lambda ls: ls[:GULEN_0 + 100]), "damaged.csv",
+         r"row 24799: municipality 1411, 2015: 6 of the ages 0-105 missing \(100, 101, 102, 103, 104 \.\.\.\); the "
+         r"download may be cut short"),
+    Case("population-no-top-band", download(lambda ls: [line for line in ls if b"105 years or older" not in line]),
+         "damaged.csv", r"no open top band such as '105 år eller eldre': the oldest age is '104 years'"),
     Case("population-age-missing", download(lambda ls: ls[:BERGEN_0 + 40] + ls[BERGEN_0 + 41:]), "damaged.csv",
          r"municipality 1201, 2015: 1 of the ages 0-105 missing \(40\)"),
     Case("population-count-text", download(lambda ls: ls[:BERGEN_0 + 5] + [ls[BERGEN_0 + 5].replace(b"3262", b"abc")]

@@ -1,4 +1,3 @@
-import re
 import subprocess
 import sys
 
@@ -7,7 +6,7 @@ import pytest
 
 import lkt_analysis as lkt
 from lkt_analysis.cli import main
-from conftest import HB, table_rows, write_budget
+from conftest import table_rows
 
 COLUMNS = "year,group,code,name,population,share,amount_nok"
 
@@ -43,58 +42,6 @@ def test_the_installed_command(tmp_path):
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "municipalities: 112 500 kr" in run.stdout
-
-
-def _budget_with(project_dir, rows):
-    write_budget(project_dir / "lkt_budget.xlsx", rows)
-    return ["--project", str(project_dir / "lkt_project.toml")]
-
-
-OK = [["1", "a", 2018, 100, None, HB], ["1", "a", 2019, 100, None, HB]]
-
-
-@pytest.mark.parametrize("setup, message", [
-    (lambda d: ["--budget", str(d / "missing.xlsx")], "missing.xlsx: file not found"),
-    (lambda d: ["--population", str(d / "missing.csv")], "missing.csv: file not found"),
-    (lambda d: _budget_with(d, OK + [["2", "a", 2019, "ti", None, HB]]), r"row 4, column 'Beløp \(kr\)'"),
-    (lambda d: _budget_with(d, OK + [["2", "a", 2019, -10, None, HB]]), "negative"),
-    (lambda d: _budget_with(d, OK + [["2", "a", 2019, 10**20, None, HB]]),
-     r"row 4, column 'Beløp \(kr\)': the amount 100000000000000000000 is above 1 000 000 000 000 000 kr"),
-    (lambda d: _budget_with(d, OK + [["2", "a", 2019, 6 * 10**14, None, HB],
-                                     ["3", "a", 2019, 6 * 10**14, None, HB]]),
-     r"the posts of 2019 add up to more than 1 000 000 000 000 000 kr"),
-    (lambda d: _budget_with(d, OK + [["2", "a", 2019, 10, None, "NAV"]]), "unknown financing party 'NAV'"),
-    (lambda d: _budget_with(d, OK[:1]), "no budget rows for 2019"),
-    (lambda d: ["--year", "2020"], "2020 is not a budget year"),
-    (lambda d: ["--key", "nope"], "unknown key 'nope'"),
-    (lambda d: _edit(d, "municipalities.csv", "1232,Eidfjord", "1201,Eidfjord"), "duplicate municipality code"),
-    (lambda d: _edit(d, "municipalities.csv", "1411,Gulen", "9911,Gulen"), "no population at 1 January 2018.*9911"),
-    (lambda d: _edit(d, "lkt_project.toml", "population_year = 2018\n\n[years.2019]",
-                     "population_year = 2014\n\n[years.2019]"),
-     r"lkt_project.toml: \[years.2018\] population_year 2014: the population files"),
-    (lambda d: _edit(d, "lkt_project.toml", "share = 0.5", "share = 1.2"), r"between 0 and 100\s%"),
-    (lambda d: _edit(d, "lkt_project.toml", "{ helse_bergen = 1.0 }", "{ helse_bergen = 1.5 }"), r"100\s%"),
-])
-def test_errors_are_one_line_exit_2_and_write_nothing(project_dir, tmp_path, capsys, setup, message):
-    args = setup(project_dir)
-    if "--project" not in args:
-        args += ["--project", str(project_dir / "lkt_project.toml")]
-    if "--year" not in args:
-        args += ["--year", "2018"]
-    output = tmp_path / "out" / "allocation.csv"
-    assert main(["allocate", *args, "-o", str(output)]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("lkt: error: ") and err.count("\n") == 1 and "Traceback" not in err
-    assert pd.Series([err]).str.contains(message).all(), err
-    assert not output.parent.exists() or not any(output.parent.iterdir())
-
-
-def _edit(directory, name, old, new):
-    path = directory / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return []
 
 
 def test_usage_errors_exit_2(capsys):
@@ -193,38 +140,6 @@ def test_version_and_keys(capsys):
     printed = capsys.readouterr().out
     assert "2018  høsten 2018    population at 1 January 2018" in printed
     assert "* bergen_50              Bergen 50 %, resten etter folketall: Bergen betaler 50" in printed
-
-
-def _damaged(tmp_path, edit) -> list[str]:
-    """The real 2015-2018 download, damaged by ``edit`` (a function of its lines), as --population."""
-    source = lkt.paths.DATA_RAW / "ssb" / "07459_Personer2015-2018.csv"
-    lines = source.read_bytes().split(b"\n")
-    path = tmp_path / "damaged.csv"
-    path.write_bytes(b"\n".join(edit(lines)))
-    return ["--population", str(path)]
-
-
-BERGEN_0, GULEN_0 = 21095, 24699  # indexes of the lines '"1201 Bergen" "0 years" ...' and of Gulen's
-
-
-@pytest.mark.parametrize("edit, message", [
-    (lambda lines: lines[:BERGEN_0 + 3] + [lines[BERGEN_0 + 2]] + lines[BERGEN_0 + 3:],
-     r"row 21099: municipality 1201, 2015: age 2 is given twice \(a line repeated\?\)"),
-    (lambda lines: lines[:GULEN_0 + 100], r"row 24799: municipality 1411, 2015: 6 of the ages 0-105 missing "
-                                          r"\(100, 101, 102, 103, 104 \.\.\.\); the download may be cut short"),
-    (lambda lines: lines[:BERGEN_0 + 100], r"row 21195: no open top band such as '105 år eller eldre': the oldest "
-                                           r"age is '99 years', and the last line read is municipality 1201, 2015"),
-    (lambda lines: lines[:BERGEN_0 + 40] + lines[BERGEN_0 + 41:], r"municipality 1201, 2015: 1 of the ages 0-105 "
-                                                                   r"missing \(40\)"),
-    (lambda lines: [line for line in lines if b"105 years or older" not in line],
-     r"no open top band such as '105 år eller eldre': the oldest age is '104 years'"),
-])
-def test_a_damaged_population_download_is_refused(tmp_path, capsys, edit, message):
-    output = tmp_path / "out.csv"
-    assert main(["allocate", "--year", "2019", *_damaged(tmp_path, edit), "-o", str(output)]) == 2
-    err = capsys.readouterr().err
-    assert re.search(message, err) and "damaged.csv" in err and err.count("\n") == 1
-    assert not output.exists()
 
 
 def test_a_municipality_with_some_years_but_not_others_is_refused(tmp_path):
