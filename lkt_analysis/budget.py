@@ -93,9 +93,9 @@ def _budget_row(row: pd.Series, path: Path, sheet: str, line: int, parties: Coll
     year = _whole_number(row["År"])
     if year is None or not 1900 <= year <= 2200:
         raise fail("År", f"'{text('År')}' is not a budget year")
-    amount = _whole_number(row["Beløp (kr)"])
     if not text("Beløp (kr)"):
         raise fail("Beløp (kr)", "the amount is empty (a formula has a value only once Excel has saved the file)")
+    amount = _whole_number(row["Beløp (kr)"])
     if amount is None:
         raise fail("Beløp (kr)", f"'{text('Beløp (kr)')}' is not a whole number of kroner")
     if amount < 0:

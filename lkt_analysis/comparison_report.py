@@ -18,9 +18,12 @@ import pandas as pd
 
 from . import norwegian as no
 from .allocate import as_fraction
-from .compare import Comparison
+from .compare import Comparison, compare
 from .errors import ParameterError
 from .keys import Key
+from .outputs import read_prepared
+from .paths import DEFAULT_PROJECT
+from .project import load_project
 from .report import safe, table_style
 from .sweep import Grid, grid_range, sweep_table
 
@@ -47,11 +50,6 @@ def comparison(
     ``prepared`` is the file in which ``lkt report --compare`` left it, computed once
     from the same parameters (checked); without it, it is computed here.
     """
-    from .compare import compare
-    from .outputs import read_prepared
-    from .paths import DEFAULT_PROJECT
-    from .project import load_project
-
     if prepared:
         return read_prepared(prepared, year=year, keys=keys, reference=reference, project_file=project_file,
                              budget=budget, population=population)

@@ -39,7 +39,10 @@ from traitlets import DottedObjectName, Type
 STEP = 0.05  # seconds between checks of a socket whose wake-up may have been lost
 QUIET = 0.02  # seconds of silence on IOPub that end a kernel's start (jupyter_client: 0.2)
 REAP = 0.005  # seconds between checks that a stopped kernel has ended (jupyter_client: 0.1)
-PRELOAD = (  # what a report kernel imports: the kernel (its debugger, magics, history), the libraries, the reports
+# the batch's kernels log errors only: not, under a stopped batch's one line, each kernel's "Parent appears
+# to have exited" as it goes
+ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
+PRELOAD = (  # what a report kernel imports: the kernel (its magics, history), the libraries, the reports
     "ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.core.magics", "sqlite3",
     "IPython.extensions.storemagic", "matplotlib.pyplot", "matplotlib.backends.backend_svg",
     "matplotlib_inline.backend_inline", "pandas.io.formats.style", "lkt_analysis.report", "lkt_analysis.comparison_report",
@@ -124,11 +127,6 @@ def preload() -> None:
 
     for module in PRELOAD:
         importlib.import_module(module)
-
-
-# the batch's kernels log errors only: not, under a stopped batch's one line, each kernel's "Parent appears
-# to have exited" as it goes
-ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
 
 
 def manager_config(folder: str) -> dict[str, Any]:

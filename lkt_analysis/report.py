@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import html
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
-from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from . import norwegian as no
-from .distribution import Distribution
+from .distribution import Distribution, distribute_years
 from .errors import ParameterError
-from .project import HOSPITALS, MUNICIPALITIES, Project
+from .outputs import read_prepared
+from .paths import DEFAULT_PROJECT
+from .project import HOSPITALS, MUNICIPALITIES, Project, load_project
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -53,11 +55,6 @@ def distributions(
     ``prepared`` is the file in which ``lkt report`` left them, computed once for the
     whole batch from the same parameters (checked); without it they are computed here.
     """
-    from .distribution import distribute_years
-    from .outputs import read_prepared
-    from .paths import DEFAULT_PROJECT
-    from .project import load_project
-
     if prepared:
         return read_prepared(prepared, year=year, key=key, key_params=key_params, project_file=project_file,
                              budget=budget, population=population)
@@ -319,16 +316,16 @@ def _figure(width: float, height: float, labels: Sequence[Sequence[str]], *, top
 def sha256(path: str | Path) -> str:
     """The SHA-256 of a file, to say exactly which input a report was made from.
 
-    Remembered for the file as it is (its size and time of change), so that a batch
-    hashes its 7 MB of inputs once, not again in every worker and kernel it forks.
+    Remembered for the file as it is (its size, times of change and inode), so that a
+    batch hashes its 7 MB of inputs once, not again in every worker and kernel it forks.
     """
     path = Path(path).resolve()
     stat = path.stat()
-    return _sha256(path, stat.st_size, stat.st_mtime_ns)
+    return _sha256(path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
 @cache
-def _sha256(path: Path, size: int, mtime_ns: int) -> str:
+def _sha256(path: Path, *as_it_is: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
