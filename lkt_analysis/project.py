@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -52,6 +52,8 @@ class Project:
     budget_file: Path
     register_file: Path
     population_files: tuple[Path, ...]
+    _by_year: dict[tuple[str, int], pd.DataFrame] = field(default_factory=dict, init=False, repr=False,
+                                                          compare=False)  # members and new cost, once a year
 
     @property
     def inputs(self) -> tuple[Path, ...]:
@@ -240,17 +242,24 @@ def budget_year(project: Project, year: int) -> BudgetYear:
 
 
 def new_cost(project: Project, year: int) -> pd.DataFrame:
-    """The year's new cost per post and group (see :func:`lkt_analysis.budget.new_cost`)."""
+    """The year's new cost per post and group (see :func:`lkt_analysis.budget.new_cost`); computed once per
+    project and year, a copy each time."""
     budget_year(project, year)
-    return budget_.new_cost(project.budget[project.budget["year"] == year], project.financing)
+    if ("new_cost", year) not in project._by_year:
+        project._by_year["new_cost", year] = budget_.new_cost(project.budget[project.budget["year"] == year],
+                                                              project.financing)
+    return project._by_year["new_cost", year].copy()
 
 
 def members(project: Project, year: int) -> pd.DataFrame:
-    """The municipalities of ``year`` with their population at the year's population date."""
+    """The municipalities of ``year`` with their population at the year's population date; computed once per
+    project and year, a copy each time."""
     spec = budget_year(project, year)
-    return population_.members(project.population, project.municipalities, year=year,
-                               population_year=spec.population_year,
-                               sources=(" + ".join(map(str, project.population_files)), str(project.register_file)))
+    if ("members", year) not in project._by_year:
+        project._by_year["members", year] = population_.members(
+            project.population, project.municipalities, year=year, population_year=spec.population_year,
+            sources=(" + ".join(map(str, project.population_files)), str(project.register_file)))
+    return project._by_year["members", year].copy()
 
 
 def municipal_key(project: Project, key: str | Key | None, year: int) -> Key:
