@@ -2,21 +2,20 @@
 
 Usage: python benchmarks/windows_like.py report ...   (the arguments of `lkt`)
 
-The process pool spawns its workers, each kernel starts as a new Python process, and the
-kernels talk TCP. The changes are made when this file is imported, so that they hold in
-the spawned workers too (multiprocessing imports the main script in each of them).
+The process pool spawns its workers (it forks them only where kernels are forked), each
+kernel starts as a new Python process, and the kernels talk TCP. The changes are made
+when this file is imported, so that they hold in the spawned workers too
+(multiprocessing imports the main script in each of them).
 """
 
-import multiprocessing
 import sys
 
 import zmq
 
-from lkt_analysis import batch, kernels
+from lkt_analysis import kernels
 
 kernels.can_fork = lambda: False
 zmq.has = lambda capability, _has=zmq.has: False if capability == "ipc" else _has(capability)
-batch._context = lambda: multiprocessing.get_context("spawn")
 
 if __name__ == "__main__":
     from lkt_analysis.cli import main

@@ -357,9 +357,12 @@ def _unchanged(run: Run, out: Path) -> dict[str, Any] | None:
 
 
 def _context() -> Any:
+    """How the workers start: forked where kernels are forked too (see ``kernels.can_fork``), else spawned."""
     import multiprocessing
 
-    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    from . import kernels
+
+    return multiprocessing.get_context("fork" if kernels.can_fork() else "spawn")
 
 
 def run_report(run: Run, out: Path, notebook: Path) -> Outcome:

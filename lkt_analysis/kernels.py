@@ -11,11 +11,11 @@ Three things about jupyter_client's defaults that matter for a batch of short ru
 - **Idle waits.** Starting a kernel ends with waiting for 0.2 s of silence on IOPub,
   and stopping one polls every 0.1 s for its end; both are wall time in which
   nothing runs. Here they are ``QUIET`` and ``REAP`` seconds.
-- **Starting Python.** Where the OS has ``fork``, a kernel is forked from the
+- **Starting Python.** Where the OS can fork safely (Linux), a kernel is forked from the
   batch's worker, which has imported what a report needs once (``preload``): the
   same ipykernel, sockets and messages, in a fresh process with nothing run in it,
   without the new interpreter and its imports (about 0.7 s a report). Elsewhere
-  (Windows) kernels start as jupyter_client starts them.
+  (Windows, macOS) kernels start as jupyter_client starts them.
 """
 
 from __future__ import annotations
@@ -108,8 +108,10 @@ class ForkingKernelManager(BatchKernelManager):
 
 
 def can_fork() -> bool:
-    """Whether kernels can be forked here: an OS with ``fork`` (not Windows)."""
-    return hasattr(os, "fork")
+    """Whether kernels are forked here: where the OS has ``fork`` and forking a process that has loaded the
+    system's libraries is safe, i.e. not on Windows (no fork) nor on macOS (unsafe, see the multiprocessing
+    documentation)."""
+    return hasattr(os, "fork") and sys.platform != "darwin"
 
 
 def manager_class() -> type[BatchKernelManager]:
