@@ -315,6 +315,20 @@ def test_a_parallel_batch_over_tcp_where_zeromq_has_no_ipc(tmp_path, monkeypatch
     assert [o.error for o in outcomes] == [None] * 4
 
 
+def test_the_path_taken_on_windows(tmp_path):
+    """Spawned workers, kernels started as new processes, TCP: the batch as it runs where the OS cannot fork
+    (benchmarks/windows_like.py makes this machine behave so)."""
+    import subprocess
+    import sys
+
+    script = lkt.paths.ROOT / "benchmarks" / "windows_like.py"
+    done = subprocess.run([sys.executable, str(script), "report", "--years", "2018", "2019", "--jobs", "2",
+                           "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "2 made, 0 skipped (unchanged), 0 failed" in done.stdout
+    assert len(list((tmp_path / "out").glob("*.json"))) == 2
+
+
 def test_set_changes_a_key_parameter_without_json(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["report", "--years", "2019", "--set", "share=0.4", "--out", str(out)]) == 0
