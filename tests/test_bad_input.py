@@ -340,14 +340,17 @@ ACCEPTED = [
     ("register-with-bom", lambda d: write(REGISTER, b"\xef\xbb\xbf" + (d / REGISTER).read_bytes())(d)),
     ("project-file-with-bom", lambda d: write(TOML, b"\xef\xbb\xbf" + (d / TOML).read_bytes())(d)),
     ("register-padded", edit(REGISTER, "1232,Eidfjord,", " 1232 , Eidfjord ,")),
+    ("download-as-utf8-with-bom", download(  # the download is Latin-1 (cp1252); saved again as UTF-8 with a BOM
+        lambda lines: [(("\ufeff" if i == 0 else "") + line.decode("cp1252")).encode("utf-8")
+                       for i, line in enumerate(lines)])),
 ]
 
 
 @pytest.mark.parametrize("name, change", ACCEPTED, ids=[name for name, _ in ACCEPTED])
 def test_input_that_can_be_read_one_way_only_is_accepted(name, change, project_dir, tmp_path, capsys):
     assert load_workbook(project_dir / BUDGET).active["D9"].value == 450000  # the cell the cases change
-    change(project_dir)
+    extra = change(project_dir)
     output = tmp_path / "allocation.csv"
-    assert main(["allocate", "--year", "2019", "--project", str(project_dir / TOML), "-o", str(output)]) == 0
+    assert main(["allocate", "--year", "2019", "--project", str(project_dir / TOML), "-o", str(output), *extra]) == 0
     printed = capsys.readouterr().out
     assert "municipalities: 1 525 000 kr" in printed and "specialist_health_service: 1 235 000 kr" in printed
