@@ -34,9 +34,10 @@ def timed(command: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def kind(source: str) -> str:
-    """What a code cell does, by what it calls."""
-    if "parameters" in source.splitlines()[0].lower() and "=" in source:
+def kind(cell: dict) -> str:
+    """What a code cell does: its tag, or what it calls."""
+    source = "".join(cell["source"])
+    if {"parameters", "injected-parameters"} & set(cell["metadata"].get("tags", [])):
         return "parameters"
     if "import lkt_analysis" in source:
         return "set-up and results"
@@ -57,7 +58,7 @@ def notebook_phases(executed: Path) -> dict[str, float]:
     ends = [datetime.fromisoformat(c["metadata"]["papermill"]["end_time"]) for c in cells]
     phases["kernel start"] = (min(starts) - datetime.fromisoformat(run["start_time"])).total_seconds()
     for cell in cells:
-        phases[kind("".join(cell["source"]))] += cell["metadata"]["papermill"]["duration"]
+        phases[kind(cell)] += cell["metadata"]["papermill"]["duration"]
     phases["kernel stop, notebook written"] = (datetime.fromisoformat(run["end_time"]) - max(ends)).total_seconds()
     return phases
 

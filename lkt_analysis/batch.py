@@ -315,7 +315,8 @@ def _stop(pool: ProcessPoolExecutor, futures: Sequence[Any], out: Path, runs: Se
     """Cancel the queued runs, stop the running ones and remove what they had begun to write (their staging
     folders, and the files of a run stopped while it moved them in).
 
-    A worker's kernel watches its parent (``JPY_PARENT_PID``) and exits when the worker is gone.
+    A worker's kernel watches its parent (``JPY_PARENT_PID``, or for a forked kernel the worker's pid) and
+    exits when the worker is gone.
     """
     import multiprocessing
 
