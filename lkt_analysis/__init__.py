@@ -11,7 +11,7 @@ The public API::
 
 __version__ = "0.2.0"  # first: the modules below read it
 
-from . import batch, comparison_report, explore, paths, report
+from . import batch, comparison_report, explore, new_project, paths, report
 from .allocate import apportion, apportion_rows
 from .budget import group_totals, read_budget
 from .compare import Comparison, compare

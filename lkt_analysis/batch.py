@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from . import paths
-from .errors import Interrupted, LktError, ParameterError
+from .errors import Interrupted, LktError, OutputError, ParameterError, shown
 from .outputs import output_folder, write_text
 
 KERNEL_START_ATTEMPTS = 3
@@ -154,7 +154,7 @@ def plan(
         if year not in project.years:
             raise ParameterError(f"year {year} is not in the budget; "
                                  f"budget years: {', '.join(map(str, project.years))}")
-    keys = list(keys or (project.municipal_keys() if compare else [project.key]))
+    keys = list(keys or (project.comparison_keys() if compare else [project.key]))
     overrides = {} if compare else (extra or {}).get("key_params") or {}
     chosen = [project.municipal_key(key, overrides) for key in keys]
     fixed = {"year": "use --years", "key": "use --keys", "keys": "use --keys", "project_file": "use --project",
@@ -165,7 +165,7 @@ def plan(
     inputs = {"project_file": str(Path(project_file).resolve()),
               "budget": None if budget is None else str(Path(budget).resolve()),
               "population": None if population is None else [str(Path(p).resolve()) for p in population]}
-    short = safe_name(str(project.short_name).lower())
+    short = project.file_prefix
     if compare:
         runs = []
         for year in years:
@@ -227,10 +227,11 @@ def run_reports(
 
     runs = plan(project, years=years, keys=keys, budget=budget, population=population, extra=extra,
                 notebook=notebook, compare=compare)
-    notebook = Path(notebook or KINDS[runs[0].kind].notebook)
-    out = Path(out)
+    notebook = Path(notebook or KINDS[runs[0].kind].notebook).absolute()
+    out = Path(out).absolute()  # the kernels run in the notebooks' folder
     inputs = input_hashes(runs[0].result.project)  # read once: every run of a batch has the same inputs
     runs = [replace(run, fingerprint=fingerprint(run, notebook, inputs)) for run in runs]
+    _refuse_another_projects(runs, out)
     done = {run.stem: _unchanged(run, out) for run in runs}
     if dry_run:
         return [Outcome(run, skipped=done[run.stem] is not None and not force) for run in runs]
@@ -256,11 +257,10 @@ def run_reports(
             pool.shutdown()
     order = {run.stem: i for i, run in enumerate(runs)}
     outcomes.sort(key=lambda o: order[o.run.stem])
-    current = {item["path"]: item["sha256"] for item in inputs}
     # what is finished is read from disk: a worker may have finished its files just as the batch was stopped
     finished = {run.stem for run in runs if _unchanged(run, out) is not None}
     write_index(out / "index.html", read_records(out), latest=finished,
-                current_inputs=current, failed=[(o.run.stem, o.error) for o in outcomes if o.error])
+                failed=[(o.run.stem, o.error) for o in outcomes if o.error])
     if interrupted:
         raise Interrupted(len(finished), len(runs), out / "index.html")
     return outcomes
@@ -344,13 +344,31 @@ def fingerprint(run: Run, notebook: str | Path, inputs: Sequence[Mapping[str, st
     return hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _unchanged(run: Run, out: Path) -> dict[str, Any] | None:
-    """The record of ``run``'s outputs in ``out`` if they are all there and made from the same fingerprint."""
+def _refuse_another_projects(runs: Sequence[Run], out: Path) -> None:
+    """Refuse to write over the reports of another project that has the same short name."""
+    project = runs[0].result.project
+    for run in runs:
+        record = _record(out / f"{run.stem}.json")
+        owner = (record or {}).get("project", {})
+        if owner.get("file") not in (None, str(project.path)):
+            raise OutputError(out / f"{run.stem}.html", f"is a report of the project '{owner.get('name')}' "
+                              f"({owner['file']}); give this project another short_name in "
+                              f"{shown(project.path)}, or another --out folder")
+
+
+def _record(path: Path) -> dict[str, Any] | None:
+    """The JSON record at ``path``, or None if there is none that can be read as one."""
     try:
-        record = json.loads((out / f"{run.stem}.json").read_text(encoding="utf-8"))
+        record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
-    if not isinstance(record, dict) or record.get("fingerprint") != run.fingerprint:
+    return record if isinstance(record, dict) else None
+
+
+def _unchanged(run: Run, out: Path) -> dict[str, Any] | None:
+    """The record of ``run``'s outputs in ``out`` if they are all there and made from the same fingerprint."""
+    record = _record(out / f"{run.stem}.json")
+    if record is None or record.get("fingerprint") != run.fingerprint:
         return None
     if not all((out / name).is_file() for name in record.get("files", {}).values()):
         return None

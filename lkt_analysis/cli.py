@@ -10,11 +10,10 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, NoReturn
 
 from . import paths
-from .errors import Interrupted, LktError, ParameterError
+from .errors import Interrupted, LktError, ParameterError, shown
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -59,6 +58,22 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
+    new = commands.add_parser("new", help="make a new project folder that works at once (an example to fill in)")
+    new.add_argument("folder", type=paths.user_path, help="the new project's folder (new or empty)")
+    new.add_argument("--name", help="the project's name as its papers write it")
+    new.add_argument("--short-name", help="what its output file names begin with (default: the folder's name)")
+    new.add_argument("--municipalities", nargs="+", metavar="CODE",
+                     help="the municipalities by 4-digit code (default: today's 18 in Helse Bergen's area)")
+    new.add_argument("--year", type=int, help="the first budget year (default: next year)")
+    adopted = new.add_mutually_exclusive_group()
+    adopted.add_argument("--anchor", metavar="CODE",
+                         help="adopted key: this municipality pays --share, the others the rest by population "
+                              "(default: Bergen, 4601, where it is a member)")
+    adopted.add_argument("--fixed", type=float, metavar="PART",
+                         help="adopted key: this part split equally (0.3 = 30 %%), the rest by population")
+    new.add_argument("--share", type=float, default=0.5, help="the anchor's share (default: 0.5 = 50 %%)")
+    new.set_defaults(run=_new)
+
     show = commands.add_parser("keys", help="list the project's budget years and keys, in words")
     _inputs(show)
     show.set_defaults(run=_keys)
@@ -67,9 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     allocate.add_argument("--year", type=int, required=True, help="budget year, e.g. 2019")
     allocate.add_argument("--key", help="distribution key for the municipalities (default: the project's)")
     _inputs(allocate)
-    allocate.add_argument("-o", "--output", type=Path,
+    allocate.add_argument("-o", "--output", type=paths.user_path,
                           help="CSV to write, or .xlsx for a formatted workbook "
-                               "(default: data/processed/allocation_YEAR_KEY.csv)")
+                               "(default: data/processed/PROJECT_allocation_YEAR_KEY.csv)")
     allocate.set_defaults(run=_allocate)
 
     compare = commands.add_parser("compare", help="compare keys for one budget year: who gains and who loses")
@@ -78,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="keys to compare; a variant as NAME:PARAM=VALUE, e.g. bergen_50:share=0.4")
     compare.add_argument("--reference", metavar="KEY", help="the key compared against (default: the project's)")
     _inputs(compare)
-    compare.add_argument("-o", "--output", type=Path, help="write the comparison to a .csv or .xlsx file")
+    compare.add_argument("-o", "--output", type=paths.user_path, help="write the comparison to a .csv or .xlsx file")
     compare.set_defaults(run=_compare)
 
     sweep = commands.add_parser("sweep", help="every municipality's amount over a grid of a key's parameters")
@@ -87,8 +102,8 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--vary", action="append", required=True, metavar="NAME=START:STOP:STEP",
                        help="a parameter and its grid, e.g. share=0:1:0.01; give two for a two-way grid")
     _inputs(sweep)
-    sweep.add_argument("-o", "--output", type=Path,
-                       help="CSV to write (default: data/processed/sweep_YEAR_KEY.csv)")
+    sweep.add_argument("-o", "--output", type=paths.user_path,
+                       help="CSV to write (default: data/processed/PROJECT_sweep_YEAR_KEY.csv)")
     sweep.set_defaults(run=_sweep)
 
     report = commands.add_parser("report", help="render the yearly reports (HTML, notebook, spreadsheet)")
@@ -100,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="one comparison report per year of --keys (default: every key) against the project's key")
     report.add_argument("--force", action="store_true", help="make every report again, even those unchanged")
     report.add_argument("--dry-run", action="store_true", help="only list the reports that would be made or skipped")
-    report.add_argument("--out", type=Path, default=paths.REPORTS, help="output folder (default: reports/)")
+    report.add_argument("--out", type=paths.user_path, default=paths.REPORTS, help="output folder (default: reports/)")
     report.add_argument("--set", dest="settings", action="append", default=[], metavar="PARAM=VALUE",
                         help="change a parameter of the key, e.g. --set share=0.4 (Bergen at 40 %%); repeatable")
     report.add_argument("-p", "--param", dest="params", action="append", default=[], metavar="NAME=VALUE",
@@ -111,10 +126,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _inputs(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--project", type=Path, default=paths.DEFAULT_PROJECT,
+    parser.add_argument("--project", type=paths.user_path, default=paths.DEFAULT_PROJECT,
                         help="project file (default: data/raw/lkt_project.toml)")
-    parser.add_argument("--budget", type=Path, help="budget workbook (default: the project file's)")
-    parser.add_argument("--population", type=Path, action="append",
+    parser.add_argument("--budget", type=paths.user_path, help="budget workbook (default: the project file's)")
+    parser.add_argument("--population", type=paths.user_path, action="append",
                         help="population file; repeat for several (default: the project file's)")
 
 
@@ -130,8 +145,9 @@ def _allocate(args: argparse.Namespace) -> int:
     if args.output and args.output.suffix.lower() not in (".csv", ".xlsx"):
         raise ParameterError(f"--output {args.output}: write a .csv or an .xlsx file")
     computed = distribute(project, args.year, _key(project, args.key or project.key))
+    _warn_if_nothing_to_split(computed)
     result = computed.table
-    output = args.output or paths.DATA_PROCESSED / f"allocation_{args.year}_{computed.key.name}.csv"
+    output = args.output or paths.DATA_PROCESSED / f"{project.file_prefix}_allocation_{args.year}_{computed.key.name}.csv"
     if output.suffix.lower() == ".xlsx":
         write_allocation_workbook(output, computed)
     else:
@@ -146,6 +162,17 @@ def _allocate(args: argparse.Namespace) -> int:
         print(f"{group}: {whole(total)} kr")
     print(f"written: {output}")
     return 0
+
+
+def _warn_if_nothing_to_split(result: Any) -> None:
+    """One warning line where a year leaves the municipalities nothing to pay: the run is right, but it is
+    rarely what was meant (every post marked covered, or none financed by the municipalities)."""
+    if result.municipal_total:
+        return
+    why = ("every post is marked as already covered: there is no new cost to distribute"
+           if not sum(result.totals.values()) else
+           "none of the new cost falls on the municipalities: every municipality pays 0 kr")
+    print(f"lkt: warning: {result.year}: {why}", file=sys.stderr)
 
 
 def _key(project: Any, text: str) -> Any:
@@ -180,6 +207,7 @@ def _compare(args: argparse.Namespace) -> int:
     keys = [_key(project, text) for text in args.keys]
     reference = _key(project, args.reference) if args.reference else None
     comparison = compare(project, args.year, keys, reference)
+    _warn_if_nothing_to_split(comparison.reference)
     wide = comparison.table.pivot(index=["code", "name"], columns="key", values="amount_nok")
     order = [r.key.name for r in comparison.results]
     shown = wide[order].map(_whole)
@@ -213,8 +241,9 @@ def _sweep(args: argparse.Namespace) -> int:
         if not sep or name.strip() in vary:
             raise ParameterError(f"--vary '{item}' is not NAME=START:STOP:STEP, or names a parameter twice")
         vary[name.strip()] = grid_range(grid)
-    table = sweep(project, args.year, _key(project, args.key), vary)
-    output = args.output or paths.DATA_PROCESSED / f"sweep_{args.year}_{args.key}.csv"
+    key = _key(project, args.key)
+    table = sweep(project, args.year, key, vary)
+    output = args.output or paths.DATA_PROCESSED / f"{project.file_prefix}_sweep_{args.year}_{key.name}.csv"
     write_csv(table, output)
     variants = table["variant"].nunique()
     print(f"{variants} variants x {len(table) // variants} municipalities; written: {output}")
@@ -231,22 +260,42 @@ def _version() -> str:
     return __version__
 
 
+def _new(args: argparse.Namespace) -> int:
+    from .new_project import AdoptedKey, create_project
+
+    if args.fixed is not None:
+        key = AdoptedKey(fixed=args.fixed)
+    elif args.anchor is not None or args.share != 0.5:
+        key = AdoptedKey(anchor=args.anchor or "4601", share=args.share)
+    else:
+        key = None
+    project = create_project(args.folder, name=args.name, short_name=args.short_name, codes=args.municipalities,
+                             key=key, year=args.year)
+    print(f"made {shown(project.parent)}: open {shown(project.parent / 'README.md')} for the next steps; "
+          f"the reports: lkt report --project {shown(project)}")
+    return 0
+
+
 def _keys(args: argparse.Namespace) -> int:
     from .keys import describe, label
-    from .project import load_project, members
+    from .project import load_project, members, municipal_key
 
     project = load_project(args.project, budget=args.budget, population=args.population)
-    print(f"{project.name} ({args.project})")
+    print(f"{project.name} ({shown(args.project)})")
     print("budget years:")
     for year, spec in project.years.items():
         print(f"  {year}  {spec.label:<14} population at 1 January {spec.population_year}")
     last = max(project.years)
     municipalities = members(project, last)
-    print(f"keys (in words for {last}; * the adopted one):")
-    for name in project.municipal_keys():
-        key = project.keys[name]
-        print(f"{'*' if name == project.key else ' '} {name:<22} {label(municipalities, key)}: "
-              f"{describe(municipalities, key)}")
+    for heading, names in ((f"keys (in words for {last}; * the adopted one):", project.municipal_keys()),
+                           ("standard keys (in every project; a variant as NAME:PARAM=VALUE):",
+                            project.standard_keys())):
+        if names:
+            print(heading)
+        for name in names:
+            key = municipal_key(project, name, last)
+            print(f"{'*' if name == project.key else ' '} {name:<22} {label(municipalities, key)}: "
+                  f"{describe(municipalities, key)}")
     return 0
 
 
@@ -273,6 +322,9 @@ def _report(args: argparse.Namespace) -> int:
     outcomes = run_reports(project=args.project, years=args.years, keys=args.keys, jobs=args.jobs, out=args.out,
                            budget=args.budget, population=args.population, extra=extra, compare=args.compare,
                            force=args.force, dry_run=args.dry_run, progress=not args.dry_run)
+    years = {getattr(o.run.result, "reference", o.run.result).year: o.run.result for o in outcomes}
+    for result in years.values():
+        _warn_if_nothing_to_split(getattr(result, "reference", result))
     if args.dry_run:
         for outcome in outcomes:
             print(f"{'skip' if outcome.skipped else 'make'}  {outcome.run.stem}")

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .distribution import Distribution, distribute
+from .errors import KeyDefinitionError
 from .keys import Key
 from .project import Project
 
@@ -80,9 +81,12 @@ def compare(project: Project, year: int, keys: Sequence[str | Key] | None = None
         >>> c = compare(project, 2019, ["per_capita", "equal"])
         >>> c.table.query("code == '1201'")[["key", "amount_nok", "diff_nok"]]
     """
-    keys = project.municipal_keys() if keys is None else keys
+    keys = project.comparison_keys() if keys is None else keys
     chosen = [k if isinstance(k, Key) else project.municipal_key(k) for k in (reference, *keys)]
     unique = list({key.name: key for key in chosen}.values())
+    if len(unique) < 2:
+        raise KeyDefinitionError(f"nothing to compare: give at least one key other than the reference "
+                                 f"'{unique[0].name}'")
     results = tuple(distribute(project, year, key) for key in unique)
     table = comparison_table(results)
     return Comparison(project, results, table, summarise(table))

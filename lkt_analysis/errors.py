@@ -6,7 +6,24 @@ Every expected failure (bad input file, unknown key, wrong parameter) is an
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+
+def shown(path: str | Path) -> str:
+    """A path as the user would type it: relative to the current folder where it lies below it.
+
+    Example:
+        >>> shown(Path.cwd() / "data" / "x.csv") == str(Path("data") / "x.csv")
+        True
+    """
+    path = Path(path)
+    if path.is_absolute():
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            pass
+    return os.fspath(path)
 
 
 class LktError(Exception):
@@ -28,7 +45,7 @@ class InputError(LktError):
         row: int | None = None,
         column: str | None = None,
     ) -> None:
-        where = [str(file)]
+        where = [shown(file)]
         if sheet is not None:
             where.append(f"sheet '{sheet}'")
         if row is not None:
@@ -48,13 +65,17 @@ class ParameterError(LktError):
     """A report parameter is unknown, of the wrong type or has a value not allowed."""
 
 
-
 class OutputError(LktError):
     """An output cannot be written where it was asked for (a folder in the way, no permission, ...)."""
 
     def __init__(self, path: str | Path, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
+        super().__init__(f"{shown(path)}: {problem}")
         self.path, self.problem = Path(path), problem
+
+
+class FetchError(LktError):
+    """Population could not be fetched from Statistics Norway's API (offline, refused, a server error, a
+    timeout, an answer that is damaged or lacks a municipality); nothing was written."""
 
 
 class Interrupted(LktError):

@@ -1,8 +1,9 @@
 """The index of every report in an output folder, built from the JSON records beside the reports.
 
-Newest first: when each report was made, its budget year, the key in words, the headline figures
-and links. The reports of the last batch are marked, and so is a report whose inputs (by SHA-256)
-are no longer today's: a stale file is then hard to e-mail by mistake.
+Grouped by project, newest first: when each report was made, its budget year, the key in words,
+the headline figures and links. The reports of the last batch are marked, and so is a report whose
+inputs (by SHA-256) are no longer what its own project's files hold today: a stale file is then
+hard to e-mail by mistake. Each report is checked against its own project only.
 """
 
 from __future__ import annotations
@@ -37,26 +38,44 @@ def read_records(folder: str | Path) -> list[dict[str, Any]]:
     return sorted(records, key=lambda r: (r["made"], r["stem"]), reverse=True)
 
 
+def is_stale(record: Mapping[str, Any]) -> bool:
+    """Whether a report's inputs have changed since it was made: any of the files its record lists (paths
+    relative to its project file's folder) is gone or has another SHA-256 today."""
+    from .report import sha256
+
+    project_file = record.get("project", {}).get("file")
+    if not project_file:
+        return True  # a record of an older version: what it was made from cannot be checked
+    base = Path(project_file).parent
+    for item in record["inputs"]:
+        try:
+            if sha256(base / item["path"]) != item["sha256"]:
+                return True
+        except OSError:
+            return True
+    return False
+
+
 def write_index(path: str | Path, records: Iterable[Mapping[str, Any]], *, latest: Set[str],
-                current_inputs: Mapping[str, str], failed: Iterable[tuple[str, str]] = ()) -> Path:
-    """Write the index page: ``records`` (newest first), those of the ``latest`` batch marked, those made from inputs
-    other than ``current_inputs`` (path relative to the project file: SHA-256) marked out of date, and the
-    runs of this batch that ``failed`` (stem, reason) on top."""
+                failed: Iterable[tuple[str, str]] = ()) -> Path:
+    """Write the index page: ``records`` (newest first) grouped by project, those of the ``latest`` batch
+    marked, those whose inputs have changed marked out of date (``is_stale``), and the runs of this batch
+    that ``failed`` (stem, reason) on top."""
     import jinja2
 
-    rows = []
+    projects: dict[str, list[dict[str, Any]]] = {}
     for record in records:
-        inputs = {item["path"]: item["sha256"] for item in record["inputs"]}
         summary, totals = record["summary"], record["summary"]["totals"]
-        rows.append({
+        name = record.get("project", {}).get("name") or record["about"].get("Prosjekt", "")
+        projects.setdefault(name, []).append({
             "made": f"{datetime.fromisoformat(record['made']):%d.%m.%Y kl. %H.%M}",
             "label": summary["label"], "key_label": summary["key_label"], "key_text": summary["key_text"],
             "total": no.kroner(sum(totals.values())), "hospitals": no.kroner(totals[HOSPITALS]),
             "municipalities": no.kroner(totals[MUNICIPALITIES]),
-            "latest": record["stem"] in latest, "stale": inputs != dict(current_inputs),
+            "latest": record["stem"] in latest, "stale": is_stale(record),
             "links": [{"href": record["files"][ext], "text": text} for ext, text in LINKS if ext in record["files"]],
         })
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                                      trim_blocks=True, lstrip_blocks=True)
-    page = environment.get_template("index.html.j2").render(rows=rows, failed=list(failed))
+    page = environment.get_template("index.html.j2").render(projects=projects, failed=list(failed))
     return write_text(path, page)

@@ -255,6 +255,13 @@ LABELS: dict[str, Callable[..., str]] = {
     "weights": lambda m, *, weights: "Fast fordeling",
 }
 
+# The keys everyone compares: every project has them by name, unless its project file defines a key so named.
+STANDARD: dict[str, Key] = {key.name: key for key in (
+    Key("per_capita", "per_capita"),
+    Key("equal", "equal"),
+    Key("fixed_plus_per_capita", "fixed_plus_per_capita", {"fixed": 0.2}),
+)}
+
 # The parameters in which a kind's shares are linear (each with the others held fixed), so that a
 # sweep can compute every variant exactly from the shares at the parameter's ends 0 and 1.
 LINEAR: dict[str, tuple[str, ...]] = {

@@ -10,6 +10,7 @@ those of the current folder: ``data/raw/lkt_project.toml``, ``data/processed/`` 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,3 +25,20 @@ DEFAULT_PROJECT = DATA_RAW / "lkt_project.toml"
 REPORT_NOTEBOOK = NOTEBOOKS / "distribution_report.ipynb"
 COMPARISON_NOTEBOOK = NOTEBOOKS / "key_comparison.ipynb"
 EXPLORE_NOTEBOOK = NOTEBOOKS / "explore_keys.ipynb"
+
+
+def user_path(text: str | os.PathLike[str]) -> Path:
+    """A path as an analyst types it, relative to the current folder; a Windows path written with
+    backslashes (``data\\raw\\lkt_project.toml``) works on every system.
+
+    On Windows the backslash is the separator already; elsewhere it is taken as one unless a file
+    of that very name exists (a backslash in a file name is legal there, but never one of ours).
+
+    Example:
+        >>> user_path("data\\raw\\lkt_project.toml").as_posix()
+        'data/raw/lkt_project.toml'
+    """
+    text = os.fspath(text)
+    if os.sep == "/" and "\\" in text and not os.path.lexists(text):
+        text = text.replace("\\", "/")
+    return Path(text)

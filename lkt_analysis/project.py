@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import budget as budget_, keys, population as population_
+from . import budget as budget_, keys, norwegian as no, population as population_
 from .allocate import as_fraction
 from .errors import InputError, KeyDefinitionError
 from .keys import Key
@@ -56,25 +56,46 @@ class Project:
                                                           compare=False)  # members and new cost, once a year
 
     @property
+    def file_prefix(self) -> str:
+        """How the names of this project's output files begin (its short name, fit for a file name), so that
+        two projects' outputs can share a folder."""
+        return keys.safe_name(self.short_name.lower())
+
+    @property
     def inputs(self) -> tuple[Path, ...]:
         """Every file the project was read from, the project file first."""
         return (self.path, self.budget_file, self.register_file, *self.population_files)
 
     def municipal_keys(self) -> list[str]:
-        """Names of the keys that spread the municipalities' cost."""
-        return [name for name, key in self.keys.items() if name != self.hospital_key]
+        """Names of the keys the project file defines to spread the municipalities' cost."""
+        return [name for name in self.keys if name != self.hospital_key]
+
+    def standard_keys(self) -> list[str]:
+        """Names of the standard keys (``keys.STANDARD``) that the project file does not define itself."""
+        return [name for name in keys.STANDARD if name not in self.keys]
+
+    def comparison_keys(self) -> list[str]:
+        """The keys a comparison takes by default: the project's own, and the standard keys too where the
+        project has only one of its own (there is nothing else to compare it with)."""
+        own = self.municipal_keys()
+        return own if len(own) > 1 else own + self.standard_keys()
 
     def municipal_key(self, name: str | None = None, params: Mapping[str, Any] | None = None) -> Key:
-        """The municipal key called ``name`` (default: the project's), with ``params`` changed if given.
+        """The municipal key called ``name`` (default: the project's, or else a standard key), with ``params``
+        changed if given.
 
         Example:
             >>> project.municipal_key("bergen_50", {"share": 0.4}).name
             'bergen_50_share-0.4'
         """
         name = name or self.key
-        if name not in self.municipal_keys():
-            raise KeyDefinitionError(f"unknown key '{name}'; keys: {', '.join(self.municipal_keys())}")
-        return keys.variant(self.keys[name], params or {})
+        key = self.keys.get(name) if name != self.hospital_key else None
+        if key is None and name in self.standard_keys():
+            key = keys.STANDARD[name]
+        if key is None:
+            raise KeyDefinitionError(f"unknown key '{name}'; keys: "
+                                     f"{', '.join(self.municipal_keys() + self.standard_keys())}")
+        return keys.variant(key, params or {})
 
 
 def load_project(
@@ -83,7 +104,13 @@ def load_project(
     budget: str | Path | None = None,
     population: str | Path | Iterable[str | Path] | None = None,
 ) -> Project:
-    """Read a project file and every input it names; ``budget`` and ``population`` override the file's."""
+    """Read a project file and every input it names; ``budget`` and ``population`` override the file's.
+
+    Paths written in the project file are relative to the file's folder (``..`` and absolute paths are
+    allowed, e.g. a population folder shared by several projects; a backslash is read as a folder
+    separator); ``path``, ``budget`` and ``population`` are relative to the current folder. The project
+    keeps every path absolute, so that a report kernel running in another folder finds the same files.
+    """
     path = Path(path)
     try:
         spec = tomllib.loads(path.read_bytes().decode("utf-8-sig"))  # a BOM (Windows Notepad) is no TOML
@@ -159,14 +186,18 @@ def load_project(
         raise InputError(path, "[hospitals]: each hospital is code = \"name\", e.g. helse_bergen = \"Helse Bergen HF\"")
     hospitals = pd.DataFrame(list(hospital_names.items()), columns=["code", "name"])
 
-    def relative(value: str | Path) -> Path:
-        return path.parent / value
+    def relative(value: str) -> Path:
+        return path.absolute().parent / value.replace("\\", "/")
 
-    budget_path = Path(budget) if budget is not None else relative(required(meta, "budget", str, "project"))
+    budget_path = (Path(budget) if budget is not None else relative(required(meta, "budget", str, "project"))).absolute()
     register_path = relative(required(meta, "municipalities", str, "project"))
     if population is None:
-        population = [relative(p) for p in required(meta, "population", list, "project")]
-    population_paths = [Path(population)] if isinstance(population, (str, Path)) else list(map(Path, population))
+        listed = required(meta, "population", list, "project")
+        if not all(isinstance(p, str) for p in listed):
+            raise InputError(path, "[project] 'population' must be a list of file names in quotes")
+        population = [relative(p) for p in listed]
+    population_paths = [Path(p).absolute() for p in
+                        ([population] if isinstance(population, (str, Path)) else population)]
     if not population_paths:
         raise InputError(path, "[project] 'population' names no file")
     age_groups = list(dict.fromkeys([*population_.AGE_GROUPS,
@@ -191,7 +222,7 @@ def load_project(
                                f"gives ages up to {err.oldest}") from None
     project = Project(
         name=optional(meta, "name", str, "project") or path.stem,
-        short_name=optional(meta, "short_name", str, "project") or path.stem, path=path, years=years,
+        short_name=optional(meta, "short_name", str, "project") or path.stem, path=path.absolute(), years=years,
         keys=all_keys, key=default_key, hospital_key=hospital_key, financing=financing, hospitals=hospitals,
         budget=budget_frame, population=population_frame,
         municipalities=register, budget_file=budget_path, register_file=register_path,
@@ -265,18 +296,25 @@ def members(project: Project, year: int) -> pd.DataFrame:
 def municipal_key(project: Project, key: str | Key | None, year: int) -> Key:
     """The municipal key by name (default: the project's), its codes moved to the year's municipalities.
 
-    A key written with pre-2020 codes (Bergen 1201) still works for 2020 (Bergen 4601).
+    A key written with pre-2020 codes (Bergen 1201) still works for 2020 (Bergen 4601). Where a
+    merger changed whom the key covers (Os became part of Bjørnafjorden), the key's written label
+    and title no longer hold: it gets words made from the municipalities it covers that year, and a
+    note on the merger.
     """
     if not isinstance(key, Key):
         key = project.municipal_key(key)
+    register = project.municipalities
+    on = date(year, 1, 1)
 
     def move(code: str) -> str:
         try:
-            return population_.successor_on(project.municipalities, str(code), pd.Timestamp(year, 1, 1).date())
+            return population_.successor_on(register, str(code), on)
         except KeyError as err:
             raise KeyDefinitionError(f"key '{key.name}': {err.args[0]}") from None
 
     params = dict(key.params)
+    written = [str(c) for c in (params.get("code"), *params.get("codes", ()), *params.get("weights", {}))
+               if c is not None]
     if "code" in params:
         params["code"] = move(params["code"])
     if "codes" in params:
@@ -286,7 +324,15 @@ def municipal_key(project: Project, key: str | Key | None, year: int) -> Key:
         for code, weight in params["weights"].items():
             moved[move(code)] = moved.get(move(code), Fraction(0)) + as_fraction(weight)
         params["weights"] = moved
-    return Key(key.name, key.kind, params, key.title, key.label)
+    predecessors = register["successor_code"].value_counts()
+    merged = [c for c in written if c in set(register["code"]) and move(c) != c and predecessors.get(move(c), 0) > 1]
+    if not merged:
+        return Key(key.name, key.kind, params, key.title, key.label)
+    by_code = register.set_index("code")
+    moved_key = Key(key.name, key.kind, params)
+    note = no.join([f"{by_code.at[c, 'name']} ble i {by_code.at[move(c), 'valid_from'].year} en del av "
+                    f"{by_code.at[move(c), 'name']}" for c in merged])
+    return Key(key.name, key.kind, params, title=f"{keys.describe(members(project, year), moved_key)} {note}.")
 
 
 def decision_years(project: Project, year: int) -> list[int]:

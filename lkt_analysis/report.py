@@ -88,13 +88,33 @@ def population_date(result: Distribution) -> str:
 def headline(result: Distribution) -> str:
     """The year's total new cost, its split between the groups, the key in words and the population date."""
     totals = result.totals
+    if not sum(totals.values()):
+        split = (f"**Ingen ny kostnad til fordeling {safe(result.spec.label)}:** alle postene er dekket av "
+                 "budsjett som er vedtatt tidligere, så ingen betaler noe nytt.")
+    else:
+        split = (f"**Ny kostnad til fordeling {safe(result.spec.label)}: {no.kroner(sum(totals.values()))}.** "
+                 f"Spesialisthelsetjenesten dekker {no.kroner(totals[HOSPITALS])} og kommunene "
+                 f"{no.kroner(totals[MUNICIPALITIES])}.")
     return (
-        f"**Ny kostnad til fordeling {safe(result.spec.label)}: {no.kroner(sum(totals.values()))}.** "
-        f"Spesialisthelsetjenesten dekker {no.kroner(totals[HOSPITALS])} og kommunene "
-        f"{no.kroner(totals[MUNICIPALITIES])}.\n\n"
+        f"{split}\n\n"
         f"**Fordelingsnøkkel for kommunene:** {safe(result.key_text)}\n\n"
         f"Folketall per {population_date(result)} (Statistisk sentralbyrå, tabell 07459)."
     )
+
+
+def budget_text(result: Distribution) -> str:
+    """What the budget table's marks mean, and how each shared post is split, as the project file says."""
+    posts = result.project.budget
+    year = posts[posts["year"] == result.year]
+    text = ("Poster merket «* dekket» ligger allerede i et budsjett som er vedtatt tidligere, og fordeles ikke "
+            "på nytt." if year["covered"].any() else "")
+    for party in dict.fromkeys(year.loc[~year["covered"], "financed_by"]):
+        split = result.project.financing[party]
+        if len([share for share in split.values() if share]) > 1:
+            text += (f" Poster med finansiering «{safe(party)}» deles med "
+                     f"{no.percent(split.get(HOSPITALS, 0))} på spesialisthelsetjenesten og "
+                     f"{no.percent(split.get(MUNICIPALITIES, 0))} på kommunene.")
+    return text.strip()
 
 
 def budget_table(result: Distribution) -> pd.DataFrame:
@@ -343,6 +363,7 @@ def provenance(result: Any, parameters: Mapping[str, Any]) -> dict[str, Any]:
     base = project.path.resolve().parent
     return {
         "title": result.title(),
+        "project": {"name": project.name, "short_name": project.short_name, "file": str(project.path)},
         "about": result.about(),
         "parameters": {name: _relative(value, base) for name, value in parameters.items()},
         "inputs": input_hashes(project),

@@ -230,7 +230,82 @@ def test_installed_without_e_it_works_in_the_current_folder_and_never_writes_int
         in missing.stderr and "Traceback" not in missing.stderr
     made = lkt_("allocate", "--year", "2019", "--project", str(lkt.paths.DEFAULT_PROJECT))
     assert made.returncode == 0, made.stderr
-    assert (here / "data" / "processed" / "allocation_2019_bergen_50.csv").is_file()
+    assert (here / "data" / "processed" / "lkt_allocation_2019_bergen_50.csv").is_file()
     report = lkt_("report", "--project", str(lkt.paths.DEFAULT_PROJECT))
     assert report.returncode == 2 and report.stderr.count("\n") == 1 and "pip install -e ." in report.stderr
     assert not [p for p in site.rglob("*") if p.suffix in (".csv", ".html", ".xlsx")]
+
+
+def test_every_command_takes_paths_relative_to_the_current_folder(tmp_path, monkeypatch, capsys):
+    """As an analyst types them: relative, with spaces and æøå, a Windows path with backslashes."""
+    import shutil
+
+    shutil.copytree(lkt.paths.DATA_RAW, tmp_path / "mine" / "prosjekt æøå")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "mine")
+    project = "prosjekt æøå\\lkt_project.toml"
+    inputs = ["--project", project, "--budget", "prosjekt æøå/lkt_budget.xlsx",
+              "--population", "prosjekt æøå/ssb/07459_Personer2015-2018.csv"]
+    assert main(["allocate", "--year", "2019", *inputs, "-o", "ut/a.csv"]) == 0
+    assert main(["compare", "--year", "2019", "--keys", "equal", *inputs, "-o", "ut\\c.xlsx"]) == 0
+    assert main(["sweep", "--year", "2019", "--key", "bergen_50", "--vary", "share=0:1:0.5", *inputs,
+                 "-o", "ut/s.csv"]) == 0
+    assert main(["keys", "--project", project]) == 0
+    assert sorted(p.name for p in (tmp_path / "mine" / "ut").iterdir()) == ["a.csv", "c.xlsx", "s.csv"]
+    assert f"({project.replace(chr(92), '/')})" in capsys.readouterr().out
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert main(["allocate", "--year", "2018", "--project", "../mine/prosjekt æøå/lkt_project.toml"]) == 0
+    assert (lkt.paths.DATA_PROCESSED / "lkt_allocation_2018_bergen_50.csv").is_file()
+
+
+def test_paths_in_a_project_file_are_relative_to_it_and_may_lead_outside_its_folder(tmp_path):
+    import shutil
+
+    shutil.copytree(lkt.paths.DATA_RAW / "ssb", tmp_path / "shared population")
+    (tmp_path / "p").mkdir()
+    for name in ("lkt_budget.xlsx", "municipalities.csv"):
+        shutil.copy(lkt.paths.DATA_RAW / name, tmp_path / "p" / name)
+    text = lkt.paths.DEFAULT_PROJECT.read_text(encoding="utf-8")
+    text = text.replace('"ssb/07459_Personer2015-2018.csv"', "'..\\shared population\\07459_Personer2015-2018.csv'")
+    text = text.replace('"ssb/', '"../shared population/')
+    (tmp_path / "p" / "lkt_project.toml").write_text(text, encoding="utf-8")
+    project = lkt.load_project(tmp_path / "p" / "lkt_project.toml")
+    assert all(p.is_absolute() and p.is_file() for p in project.inputs)
+    assert lkt.distribute(project, 2019).table.set_index("code").loc["1201", "amount_nok"] == 762_500
+
+
+def test_a_year_with_nothing_to_split_says_so_in_one_warning_line(project_dir, tmp_path, capsys):
+    from conftest import HB, KOM, write_budget
+
+    write_budget(project_dir / "lkt_budget.xlsx", [["1", "Leder", 2018, 100, "x", HB],
+                                                   ["2", "Team", 2018, 50, "x", KOM],
+                                                   ["1", "Leder", 2019, 100, None, HB]])
+    project = str(project_dir / "lkt_project.toml")
+    assert main(["allocate", "--year", "2018", "--project", project, "-o", str(tmp_path / "a.csv")]) == 0
+    err = capsys.readouterr().err
+    assert err == "lkt: warning: 2018: every post is marked as already covered: there is no new cost to distribute\n"
+    assert main(["allocate", "--year", "2019", "--project", project, "-o", str(tmp_path / "b.csv")]) == 0
+    assert "2019: none of the new cost falls on the municipalities" in capsys.readouterr().err
+    result = lkt.distribute(lkt.load_project(project), 2018)
+    assert "Ingen ny kostnad til fordeling høsten 2018" in lkt.report.headline(result)
+
+
+def test_keys_are_named_by_municipality_in_the_year_shown(project_dir, capsys):
+    from test_project import _project_2020
+
+    project = _project_2020(project_dir, 2020)
+    assert main(["keys", "--project", str(project.path)]) == 0
+    printed = capsys.readouterr().out
+    assert "1201" not in printed and "Bergen betaler 50" in printed
+    pilot = next(line for line in printed.splitlines() if "pilot_municipalities" in line)
+    assert "Bare Bergen, Bjørnafjorden og Alver" in pilot and "pilotkommunene Bergen, Os og Lindås" not in pilot
+    assert "Os ble i 2020 en del av Bjørnafjorden" in pilot
+
+
+def test_the_standard_keys_are_there_by_name_in_every_project(capsys):
+    assert main(["compare", "--year", "2019", "--keys", "fixed_plus_per_capita:fixed=0.3", "equal"]) == 0
+    assert "fixed_plus_per_capita_fixed-0.3" in capsys.readouterr().out
+    assert main(["keys"]) == 0
+    assert "standard keys" in capsys.readouterr().out
+    assert main(["compare", "--year", "2019", "--keys", "bergen_50"]) == 2
+    assert "nothing to compare" in capsys.readouterr().err
