@@ -20,7 +20,7 @@ from . import norwegian as no
 from .allocate import as_fraction
 from .compare import Comparison, compare
 from .errors import ParameterError
-from .keys import Key
+from .keys import KINDS, Key
 from .outputs import read_prepared
 from .paths import DEFAULT_PROJECT
 from .project import load_project
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 GAIN, LOSS, NEUTRAL, ANCHOR = "#2b6a99", "#c0504d", "#9a9a9a", "#c0504d"
-ANCHOR_KINDS = ("anchor", "anchor_plus_fixed")
 
 
 def comparison(
@@ -194,7 +193,7 @@ class AnchorSweep:
 
 def anchor_key(comparison: Comparison) -> Key | None:
     """The key whose anchor share is swept: the reference if it has an anchor, else the first key that has."""
-    return next((r.key for r in comparison.results if r.key.kind in ANCHOR_KINDS), None)
+    return next((r.key for r in comparison.results if r.key.anchor and "share" in KINDS[r.key.kind].linear), None)
 
 
 def _label(comparison: Comparison, key: Key) -> str:

@@ -19,21 +19,14 @@ from . import norwegian as no
 from .allocate import as_fraction
 from .compare import Comparison, compare
 from .comparison_report import difference_chart
-from .keys import Key
+from .keys import KINDS, Key
 from .project import Project, members
 from .report import safe, table_style
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-KIND_CHOICES: list[tuple[str, str]] = [
-    ("Én kommune betaler en fast andel, resten etter folketall", "anchor"),
-    ("En fast del likt, resten etter folketall", "fixed_plus_per_capita"),
-    ("Fast andel for én kommune, av resten en del likt", "anchor_plus_fixed"),
-    ("Etter folketall", "per_capita"),
-    ("Likt per kommune", "equal"),
-    ("Etter folketall i en aldersgruppe", "target_group"),
-]
+KIND_CHOICES: list[tuple[str, str]] = [(kind.explore, name) for name, kind in KINDS.items() if kind.explore]
 AGE_GROUPS = ["0-17", "0-18", "67+"]
 
 
@@ -43,17 +36,12 @@ def explore_key(project: Project, year: int, *, kind: str, share: float, fixed: 
     Slider values are read to four decimals (0.35, not 0.35000000000000003), so
     that the key is exactly the one its label names.
     """
-    anchor = project.keys[project.key].params.get("code")
+    anchor = project.municipal_key().anchor
     if anchor is None:
         anchor = members(project, year).sort_values("population").iloc[-1]["code"]
-    exact = {"share": as_fraction(round(share, 4)), "fixed": as_fraction(round(fixed, 4))}
-    params = {
-        "anchor": {"code": anchor, "share": exact["share"]},
-        "fixed_plus_per_capita": {"fixed": exact["fixed"]},
-        "anchor_plus_fixed": {"code": anchor, "share": exact["share"], "fixed": exact["fixed"]},
-        "target_group": {"age_group": age_group},
-    }.get(kind, {})
-    return Key("utforsket", kind, params)
+    values = {"code": anchor, "share": as_fraction(round(share, 4)), "fixed": as_fraction(round(fixed, 4)),
+              "age_group": age_group}
+    return Key("utforsket", kind, {name: values[name] for name in KINDS[kind].parameters})
 
 
 @dataclass(frozen=True)

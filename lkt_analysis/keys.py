@@ -1,13 +1,14 @@
 """Distribution keys: how a group's cost is spread over its members.
 
 A key is data, a name plus a kind and its parameters, written in the project
-file or built in Python. Each kind is one function in ``KINDS`` that takes the
-members (``code, name, population`` and one column per age group) and returns
-every member's exact share as a ``Fraction``, the shares summing to one; one
-sentence in ``DESCRIPTIONS`` and one short label in ``LABELS`` that say the key in
-Norwegian; and, in ``LINEAR``, the parameters in which its shares are linear (a
-sweep may vary those, see :mod:`lkt_analysis.sweep`). A new kind is one function
-and one entry in each registry.
+file or built in Python. Each kind is one entry in ``KINDS``: the function that
+takes the members (``code, name, population`` and one column per age group) and
+returns every member's exact share as a ``Fraction``, the shares summing to one;
+the key in one Norwegian sentence and in a few words; the parameters in which its
+shares are linear (a sweep may vary those, see :mod:`lkt_analysis.sweep`); the
+parameters that name municipalities (moved to their successors after a merger, see
+:func:`lkt_analysis.project.municipal_key`); and what the explorer offers for it.
+A new kind is one function and one entry; nothing else branches on kind names.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ class Key:
     """A named distribution key.
 
     Example:
-        >>> Key("bergen_50", "anchor", {"code": "1201", "share": 0.5})
+        >>> Key("bergen_50", "anchor", {"code": "1201", "share": 0.5}).kind
+        'anchor'
     """
 
     name: str
@@ -46,12 +48,17 @@ class Key:
         if self.kind not in KINDS:
             raise KeyDefinitionError(f"key '{self.name}': unknown kind '{self.kind}'; kinds: {', '.join(KINDS)}")
         try:
-            inspect.signature(KINDS[self.kind]).bind(None, **self.params)
+            inspect.signature(KINDS[self.kind].shares).bind(None, **self.params)
         except TypeError:
-            allowed = [p for p in inspect.signature(KINDS[self.kind]).parameters if p != "members"]
+            allowed = KINDS[self.kind].parameters
             raise KeyDefinitionError(
                 f"key '{self.name}' of kind '{self.kind}' has parameters {sorted(self.params)}; "
                 f"it takes exactly: {', '.join(allowed) or 'none'}") from None
+
+    @property
+    def anchor(self) -> str | None:
+        """The one municipality the key names, if it names one alone (the anchor that pays a fixed share)."""
+        return next((str(self.params[p]) for p, how in KINDS[self.kind].places.items() if how == "code"), None)
 
     @property
     def age_group(self) -> str | None:
@@ -61,7 +68,7 @@ class Key:
 
 def shares(members: pd.DataFrame, key: Key) -> Shares:
     """Every member's exact share under ``key``; members the key leaves out get 0."""
-    result = KINDS[key.kind](members, **key.params)
+    result = KINDS[key.kind].shares(members, **key.params)
     total = sum(result, Fraction(0))
     if total != 1:
         raise KeyDefinitionError(f"key '{key.name}': shares add up to {no.percent(total, 4)}, not {no.percent(1)}")
@@ -70,12 +77,12 @@ def shares(members: pd.DataFrame, key: Key) -> Shares:
 
 def describe(members: pd.DataFrame, key: Key) -> str:
     """The key in one Norwegian sentence, for the report's reader."""
-    return key.title or DESCRIPTIONS[key.kind](members, **key.params)
+    return key.title or KINDS[key.kind].sentence(members, **key.params)
 
 
 def label(members: pd.DataFrame, key: Key) -> str:
     """The key in a few Norwegian words, e.g. ``Bergen 50 %, resten etter folketall``, for tables and legends."""
-    return key.label or LABELS[key.kind](members, **key.params)
+    return key.label or KINDS[key.kind].label(members, **key.params)
 
 
 def variant(key: Key, params: Mapping[str, Any]) -> Key:
@@ -202,18 +209,6 @@ def weights(members: pd.DataFrame, *, weights: Mapping[str, float]) -> Shares:
     return table.reindex(members["code"], fill_value=Fraction(0))
 
 
-KINDS: dict[str, Callable[..., Shares]] = {
-    "anchor": anchor,
-    "per_capita": per_capita,
-    "equal": equal,
-    "fixed_plus_per_capita": fixed_plus_per_capita,
-    "anchor_plus_fixed": anchor_plus_fixed,
-    "target_group": target_group,
-    "members_only": members_only,
-    "weights": weights,
-}
-
-
 def _name(members: pd.DataFrame, code: str) -> str:
     return str(_indexed(members, "name").get(code, code))
 
@@ -223,37 +218,85 @@ def _band_words(age_group: str) -> str:
     return f"{low[:-1]} år og eldre" if age_group.endswith("+") else f"{low}\u2013{high} år"
 
 
-DESCRIPTIONS: dict[str, Callable[..., str]] = {
-    "anchor": lambda m, *, code, share: (
-        f"{_name(m, code)} betaler {no.percent(as_fraction(share))}; resten fordeles etter folketall "
-        f"mellom de {len(m) - 1} andre kommunene."),
-    "per_capita": lambda m: f"Fordelt etter folketall mellom alle de {len(m)} kommunene.",
-    "equal": lambda m: f"Fordelt likt mellom de {len(m)} kommunene.",
-    "fixed_plus_per_capita": lambda m, *, fixed: (
-        f"{no.percent(as_fraction(fixed))} fordeles likt mellom de {len(m)} kommunene, "
-        f"resten etter folketall."),
-    "anchor_plus_fixed": lambda m, *, code, share, fixed: (
-        f"{_name(m, code)} betaler {no.percent(as_fraction(share))}; av resten fordeles "
-        f"{no.percent(as_fraction(fixed))} likt og resten etter folketall mellom de {len(m) - 1} andre kommunene."),
-    "target_group": lambda m, *, age_group: f"Fordelt etter folketall i aldersgruppen {_band_words(age_group)}.",
-    "members_only": lambda m, *, codes: (
-        f"Fordelt etter folketall mellom {no.join([_name(m, c) for c in codes])}; de andre betaler ikke."),
-    "weights": lambda m, *, weights: "Fast fordeling: " + no.join(
-        [f"{_name(m, c)} {no.percent(as_fraction(w))}" for c, w in weights.items()]) + ".",
+def _anchor(m: pd.DataFrame, code: str, share: float) -> str:
+    return f"{_name(m, code)} {no.percent(as_fraction(share))}"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of key, everything about it in one place.
+
+    Attributes:
+        shares: The function giving every member's exact share (see the kinds above).
+        sentence: The key in one Norwegian sentence, from the members and the parameters.
+        label: The key in a few Norwegian words, for tables and legends.
+        linear: The parameters in which the shares are linear, each with the others held fixed: a
+            sweep computes every variant exactly from the shares at the parameter's ends 0 and 1.
+        places: The parameters that name municipalities, and how: ``"code"`` (one code),
+            ``"codes"`` (a list) or ``"weights"`` (a table of code and weight).
+        explore: The kind in words, as the explorer offers it; ``None``: not offered.
+    """
+
+    shares: Callable[..., Shares]
+    sentence: Callable[..., str]
+    label: Callable[..., str]
+    linear: tuple[str, ...] = ()
+    places: Mapping[str, str] = field(default_factory=dict)
+    explore: str | None = None
+
+    @property
+    def parameters(self) -> list[str]:
+        """The parameters the kind takes, by name."""
+        return [p for p in inspect.signature(self.shares).parameters if p != "members"]
+
+
+KINDS: dict[str, Kind] = {
+    "anchor": Kind(
+        anchor,
+        lambda m, *, code, share: (f"{_name(m, code)} betaler {no.percent(as_fraction(share))}; resten fordeles "
+                                   f"etter folketall mellom de {len(m) - 1} andre kommunene."),
+        lambda m, *, code, share: f"{_anchor(m, code, share)}, resten etter folketall",
+        linear=("share",), places={"code": "code"},
+        explore="Én kommune betaler en fast andel, resten etter folketall"),
+    "per_capita": Kind(
+        per_capita, lambda m: f"Fordelt etter folketall mellom alle de {len(m)} kommunene.",
+        lambda m: "Etter folketall", explore="Etter folketall"),
+    "equal": Kind(
+        equal, lambda m: f"Fordelt likt mellom de {len(m)} kommunene.", lambda m: "Likt per kommune",
+        explore="Likt per kommune"),
+    "fixed_plus_per_capita": Kind(
+        fixed_plus_per_capita,
+        lambda m, *, fixed: (f"{no.percent(as_fraction(fixed))} fordeles likt mellom de {len(m)} kommunene, "
+                             f"resten etter folketall."),
+        lambda m, *, fixed: f"{no.percent(as_fraction(fixed))} likt, resten etter folketall",
+        linear=("fixed",), explore="En fast del likt, resten etter folketall"),
+    "anchor_plus_fixed": Kind(
+        anchor_plus_fixed,
+        lambda m, *, code, share, fixed: (
+            f"{_name(m, code)} betaler {no.percent(as_fraction(share))}; av resten fordeles "
+            f"{no.percent(as_fraction(fixed))} likt og resten etter folketall mellom de {len(m) - 1} andre "
+            f"kommunene."),
+        lambda m, *, code, share, fixed: (f"{_anchor(m, code, share)}, {no.percent(as_fraction(fixed))} av resten "
+                                          f"likt, resten etter folketall"),
+        linear=("share", "fixed"), places={"code": "code"},
+        explore="Fast andel for én kommune, av resten en del likt"),
+    "target_group": Kind(
+        target_group, lambda m, *, age_group: f"Fordelt etter folketall i aldersgruppen {_band_words(age_group)}.",
+        lambda m, *, age_group: f"Etter folketall {_band_words(age_group)}",
+        explore="Etter folketall i en aldersgruppe"),
+    "members_only": Kind(
+        members_only,
+        lambda m, *, codes: (f"Fordelt etter folketall mellom {no.join([_name(m, c) for c in codes])}; de andre "
+                             f"betaler ikke."),
+        lambda m, *, codes: f"Bare {no.join([_name(m, c) for c in codes])}, etter folketall",
+        places={"codes": "codes"}),
+    "weights": Kind(
+        weights,
+        lambda m, *, weights: "Fast fordeling: " + no.join(
+            [f"{_name(m, c)} {no.percent(as_fraction(w))}" for c, w in weights.items()]) + ".",
+        lambda m, *, weights: "Fast fordeling", places={"weights": "weights"}),
 }
 
-LABELS: dict[str, Callable[..., str]] = {
-    "anchor": lambda m, *, code, share: f"{_name(m, code)} {no.percent(as_fraction(share))}, resten etter folketall",
-    "per_capita": lambda m: "Etter folketall",
-    "equal": lambda m: "Likt per kommune",
-    "fixed_plus_per_capita": lambda m, *, fixed: f"{no.percent(as_fraction(fixed))} likt, resten etter folketall",
-    "anchor_plus_fixed": lambda m, *, code, share, fixed: (
-        f"{_name(m, code)} {no.percent(as_fraction(share))}, {no.percent(as_fraction(fixed))} av resten likt, "
-        f"resten etter folketall"),
-    "target_group": lambda m, *, age_group: f"Etter folketall {_band_words(age_group)}",
-    "members_only": lambda m, *, codes: f"Bare {no.join([_name(m, c) for c in codes])}, etter folketall",
-    "weights": lambda m, *, weights: "Fast fordeling",
-}
 
 # The keys everyone compares: every project has them by name, unless its project file defines a key so named.
 STANDARD: dict[str, Key] = {key.name: key for key in (
@@ -261,11 +304,3 @@ STANDARD: dict[str, Key] = {key.name: key for key in (
     Key("equal", "equal"),
     Key("fixed_plus_per_capita", "fixed_plus_per_capita", {"fixed": 0.2}),
 )}
-
-# The parameters in which a kind's shares are linear (each with the others held fixed), so that a
-# sweep can compute every variant exactly from the shares at the parameter's ends 0 and 1.
-LINEAR: dict[str, tuple[str, ...]] = {
-    "anchor": ("share",),
-    "fixed_plus_per_capita": ("fixed",),
-    "anchor_plus_fixed": ("share", "fixed"),
-}

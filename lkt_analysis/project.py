@@ -312,18 +312,18 @@ def municipal_key(project: Project, key: str | Key | None, year: int) -> Key:
         except KeyError as err:
             raise KeyDefinitionError(f"key '{key.name}': {err.args[0]}") from None
 
-    params = dict(key.params)
-    written = [str(c) for c in (params.get("code"), *params.get("codes", ()), *params.get("weights", {}))
-               if c is not None]
-    if "code" in params:
-        params["code"] = move(params["code"])
-    if "codes" in params:
-        params["codes"] = list(dict.fromkeys(move(c) for c in params["codes"]))
-    if "weights" in params:
-        moved: dict[str, Fraction] = {}
-        for code, weight in params["weights"].items():
-            moved[move(code)] = moved.get(move(code), Fraction(0)) + as_fraction(weight)
-        params["weights"] = moved
+    params, written = dict(key.params), []
+    for param, how in keys.KINDS[key.kind].places.items():  # the parameters that name municipalities
+        codes = [str(params[param])] if how == "code" else list(map(str, params[param]))
+        written += codes
+        if how == "weights":  # merged municipalities' weights add up
+            moved: dict[str, Fraction] = {}
+            for code, weight in params[param].items():
+                moved[move(code)] = moved.get(move(code), Fraction(0)) + as_fraction(weight)
+            params[param] = moved
+        else:
+            successors = list(dict.fromkeys(map(move, codes)))
+            params[param] = successors[0] if how == "code" else successors
     predecessors = register["successor_code"].value_counts()
     merged = [c for c in written if c in set(register["code"]) and move(c) != c and predecessors.get(move(c), 0) > 1]
     if not merged:

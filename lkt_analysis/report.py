@@ -247,20 +247,22 @@ def for_reading(table: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def amounts_chart(table: pd.DataFrame, *, title: str) -> Figure:
-    """Horizontal bars of the amount per municipality, largest first."""
+def amounts_chart(result: Distribution, table: pd.DataFrame) -> Figure:
+    """Horizontal bars of the amount per municipality (``table``: :func:`municipality_table`), largest first,
+    the key's anchor marked."""
     rows = table[table["code"] != ""].sort_values("amount_nok")
-    return _bars(rows["name"], rows["amount_nok"], rows["code"], title=title, xlabel="Beløp (kr)")
+    return _bars(rows["name"], rows["amount_nok"], rows["code"] == result.key.anchor,
+                 title=f"Beløp per kommune, {result.spec.label}", xlabel="Beløp (kr)")
 
 
-def per_inhabitant_chart(table: pd.DataFrame, *, title: str) -> Figure:
+def per_inhabitant_chart(result: Distribution, table: pd.DataFrame) -> Figure:
     """Horizontal bars of kr per inhabitant per municipality, with the average over all as a line.
 
     This is the chart that shows what a fixed share for one member does to the per-capita burden.
     """
     rows = table[table["code"] != ""].sort_values("nok_per_inhabitant")
-    figure = _bars(rows["name"], rows["nok_per_inhabitant"], rows["code"], title=title,
-                   xlabel="Kroner per innbygger", decimals=2)
+    figure = _bars(rows["name"], rows["nok_per_inhabitant"], rows["code"] == result.key.anchor,
+                   title=f"Kroner per innbygger, {result.spec.label}", xlabel="Kroner per innbygger", decimals=2)
     total = table[table["name"] == "Totalt"].iloc[0]
     average = total["amount_nok"] / total["population"]
     axes = figure.axes[0]
@@ -292,10 +294,10 @@ def split_chart(result: Distribution) -> Figure:
     return figure
 
 
-def _bars(names: pd.Series, values: pd.Series, codes: pd.Series, *, title: str, xlabel: str,
+def _bars(names: pd.Series, values: pd.Series, marked: pd.Series, *, title: str, xlabel: str,
           decimals: int = 0) -> Figure:
     figure, (axes,) = _figure(9, 0.28 * len(names) + 1.2, [names])
-    colours = ["#c0504d" if code in ("1201", "4601") else "#2b6a99" for code in codes]
+    colours = ["#c0504d" if mark else "#2b6a99" for mark in marked]
     bars = axes.barh(names, values.to_numpy(), color=colours)
     axes.bar_label(bars, labels=[no.number(v, decimals) for v in values], padding=3, fontsize=8)
     axes.set_xlabel(xlabel)

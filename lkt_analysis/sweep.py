@@ -1,7 +1,7 @@
 """Sweeping a key's parameters: every municipality's whole-krone amount for every variant on a grid, exactly.
 
 How it stays exact and fast: a key's shares are linear in the parameters named in
-``keys.LINEAR`` (the anchor's share, the fixed equal part), so the shares of any
+``keys.KINDS`` (the anchor's share, the fixed equal part), so the shares of any
 variant are the bilinear blend of the shares at the parameters' ends 0 and 1,
 computed once by the key's own function. With the grid's values as fractions
 ``a / D``, every variant's shares become integer weights over one denominator,
@@ -101,7 +101,7 @@ def variant_weights(members: pd.DataFrame, key: Key,
         slowest) and a matrix of weights, one row per variant and one column per
         member.
     """
-    linear = keys_.LINEAR.get(key.kind, ())
+    linear = keys_.KINDS[key.kind].linear
     if not vary or len(vary) > 2 or any(name not in linear for name in vary):
         can = ", ".join(linear) if linear else "none (this kind has no parameter a sweep can vary)"
         raise ParameterError(f"key '{key.name}' of kind '{key.kind}': vary one or two of: {can}")

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 import lkt_analysis as lkt
 from lkt_analysis import Key, apportion, describe, shares
-from lkt_analysis.keys import LINEAR, label, variant
+from lkt_analysis.keys import KINDS, label, variant
 from strategies import members as members_strategy, totals
 
 
@@ -125,7 +125,7 @@ def test_a_variant_is_named_after_its_change_and_loses_the_written_words():
        b=st.fractions(0, 1, max_denominator=50), t=st.fractions(0, 1, max_denominator=50))
 def test_linear_parameters_are_linear(kind, params, members, a, b, t):
     """What the sweep rests on: shares at t between a and b are the blend of the shares at a and b."""
-    for name in LINEAR[kind]:
+    for name in KINDS[kind].linear:
         at = {x: shares(members, variant(Key("k", kind, params), {name: x})) for x in (a, b, (1 - t) * a + t * b)}
         assert (at[(1 - t) * a + t * b] == at[a] * (1 - t) + at[b] * t).all()
 

@@ -1,5 +1,6 @@
 """The sweep: exact amounts for every variant on a grid, equal to the one-variant allocation."""
 
+import dataclasses
 from fractions import Fraction
 
 import numpy as np
@@ -32,7 +33,7 @@ def values(draw: st.DrawFn) -> list[Fraction]:
        first=values(), second=values())
 def test_every_variant_equals_the_one_variant_allocation(members, total, kind, first, second):
     key = KEYS[kind]
-    vary = dict(zip(lkt.keys.LINEAR[kind], (first, second)))
+    vary = dict(zip(lkt.keys.KINDS[kind].linear, (first, second)))
     table = sweep_table(members, key, total, vary)
     grid = table.drop_duplicates("variant").set_index("variant")[list(vary)]
     assert len(grid) == np.prod([len(v) for v in vary.values()])
@@ -87,7 +88,8 @@ def test_the_sweep_is_vectorised_not_a_loop_over_variants(members, monkeypatch):
     """The key's own share function runs once per corner of the grid (2 for one parameter), not per variant."""
     calls = []
     original = lkt.keys.KINDS["anchor"]
-    monkeypatch.setitem(lkt.keys.KINDS, "anchor", lambda *a, **k: calls.append(1) or original(*a, **k))
+    counted = dataclasses.replace(original, shares=lambda *a, **k: calls.append(1) or original.shares(*a, **k))
+    monkeypatch.setitem(lkt.keys.KINDS, "anchor", counted)
     members = members.assign(code=["1000", "1001", "1002", "1003"])
     table = sweep_table(members, KEYS["anchor"], 10**6, {"share": grid_range("0:1:0.001")})
     assert table["variant"].nunique() == 1001 and len(calls) == 2
