@@ -75,7 +75,7 @@ def median_time(call, repeat: int = 5) -> float:
 
 def main() -> None:
     import lkt_analysis as lkt
-    from lkt_analysis import batch
+    from lkt_analysis import page, planning
 
     with tempfile.TemporaryDirectory() as out:
         start_up = timed([str(LKT), *ARGS, "--out", out, "--dry-run"])
@@ -85,11 +85,11 @@ def main() -> None:
         for path in executed:
             for phase, seconds in notebook_phases(path).items():
                 per_report[phase] += seconds / len(executed)
-        run = batch.plan(lkt.paths.DEFAULT_PROJECT, years=[2019], keys=["bergen_50"])[0]
+        run = planning.plan(lkt.paths.DEFAULT_PROJECT, years=[2019], keys=["bergen_50"])[0]
         page = Path(out) / f"{run.stem}.ipynb"
-        per_report["HTML export (in the worker)"] = median_time(lambda: batch.export_html(page, run.result.title()))
+        per_report["HTML export (in the worker)"] = median_time(lambda: page.export_html(page, run.result.title()))
         per_report["spreadsheet (in the worker)"] = median_time(
-            lambda: batch.KINDS[run.kind].write(Path(out) / "bench.xlsx", run))
+            lambda: planning.KINDS[run.kind].write(Path(out) / "bench.xlsx", run))
     print(f"batch start (lkt report --dry-run):  {start_up:5.2f} s")
     print(f"per report ({len(executed)} reports, means):")
     for phase, seconds in per_report.items():

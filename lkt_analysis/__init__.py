@@ -9,9 +9,10 @@ The public API::
     lkt.sweep(project, 2019, "bergen_50", {"share": lkt.grid_range("0:1:0.01")})
 """
 
-__version__ = "0.2.0"  # first: the modules below read it
+from .version import __version__
 
-from . import batch, comparison_report, explore, new_project, paths, report
+from . import batch, comparison_report, explore, new_project, paths, planning, report
+from .planning import load_report
 from .allocate import apportion, apportion_rows
 from .budget import group_totals, read_budget
 from .compare import Comparison, compare

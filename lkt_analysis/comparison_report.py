@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,12 +17,9 @@ import pandas as pd
 
 from . import norwegian as no
 from .allocate import as_fraction
-from .compare import Comparison, compare
+from .compare import Comparison
 from .errors import ParameterError
 from .keys import KINDS, Key
-from .outputs import read_prepared
-from .paths import DEFAULT_PROJECT
-from .project import load_project
 from .report import safe, table_style
 from .sweep import Grid, grid_range, sweep_table
 
@@ -31,29 +27,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 GAIN, LOSS, NEUTRAL, ANCHOR = "#2b6a99", "#c0504d", "#9a9a9a", "#c0504d"
-
-
-def comparison(
-    year: int,
-    keys: Sequence[str] | None = None,
-    reference: str | None = None,
-    *,
-    project_file: str | Path | None = None,
-    budget: str | Path | None = None,
-    population: str | Path | Sequence[str | Path] | None = None,
-    prepared: str | Path | None = None,
-) -> Comparison:
-    """What a comparison report shows: ``keys`` (default: all the project's) against ``reference`` (default:
-    the adopted key) in ``year``, each key computed once.
-
-    ``prepared`` is the file in which ``lkt report --compare`` left it, computed once
-    from the same parameters (checked); without it, it is computed here.
-    """
-    if prepared:
-        return read_prepared(prepared, year=year, keys=keys, reference=reference, project_file=project_file,
-                             budget=budget, population=population)
-    project = load_project(project_file or DEFAULT_PROJECT, budget=budget, population=population)
-    return compare(project, year, keys, reference)
 
 
 def intro(comparison: Comparison) -> str:

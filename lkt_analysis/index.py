@@ -41,7 +41,7 @@ def read_records(folder: str | Path) -> list[dict[str, Any]]:
 def is_stale(record: Mapping[str, Any]) -> bool:
     """Whether a report's inputs have changed since it was made: any of the files its record lists (paths
     relative to its project file's folder) is gone or has another SHA-256 today."""
-    from .report import sha256
+    from .record import sha256
 
     project_file = record.get("project", {}).get("file")
     if not project_file:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -126,32 +126,3 @@ def save_workbook(workbook: Any, path: str | Path) -> Path:
             target.writestr(zipfile.ZipInfo(item.filename, date_time=day.timetuple()[:6]), data,
                             compress_type=zipfile.ZIP_DEFLATED)
     return Path(path)
-
-
-def write_prepared(path: str | Path, result: Any, parameters: Mapping[str, Any]) -> Path:
-    """Leave ``result``, computed once by the batch, in ``path`` for the report run made with ``parameters``
-    (read back with ``read_prepared``)."""
-    import pickle
-
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(pickle.dumps({"parameters": dict(parameters), "result": result},
-                                     protocol=pickle.HIGHEST_PROTOCOL))
-    return Path(path)
-
-
-def read_prepared(path: str | Path, **asked: Any) -> Any:
-    """The result the batch left in ``path`` (``write_prepared``), refused unless it was made from the
-    parameters ``asked`` (a report must never show another year's or key's result).
-
-    The file is the batch's own, written into the run's staging folder: never pass a
-    file from elsewhere, since reading a pickle runs code.
-    """
-    import pickle
-
-    prepared = pickle.loads(Path(path).read_bytes())
-    made_from = prepared["parameters"]
-    wrong = [f"{name}={value!r} (not {made_from.get(name)!r})" for name, value in asked.items()
-             if made_from.get(name) != value]
-    if wrong:
-        raise ParameterError(f"{path}: prepared for other parameters: {', '.join(wrong)}")
-    return prepared["result"]

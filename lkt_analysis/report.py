@@ -11,18 +11,15 @@ import hashlib
 import html
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from functools import cache
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from . import norwegian as no
-from .distribution import Distribution, distribute_years
+from .distribution import Distribution
 from .errors import ParameterError
-from .outputs import read_prepared
-from .paths import DEFAULT_PROJECT
-from .project import HOSPITALS, MUNICIPALITIES, Project, load_project
+from .project import HOSPITALS, MUNICIPALITIES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -37,29 +34,6 @@ MUNICIPALITY_HEADINGS = {
     "amount_nok": "Beløp (kr)",
     "nok_per_inhabitant": "Kr per innbygger",
 }
-
-
-def distributions(
-    year: int,
-    key: str | None = None,
-    key_params: Mapping[str, Any] | None = None,
-    *,
-    project_file: str | Path | None = None,
-    budget: str | Path | None = None,
-    population: str | Path | Sequence[str | Path] | None = None,
-    prepared: str | Path | None = None,
-) -> dict[int, Distribution]:
-    """What a yearly report shows, each year computed once: ``year``'s distribution under ``key`` (with
-    ``key_params`` changed) and those of the other years in its decision text, by year.
-
-    ``prepared`` is the file in which ``lkt report`` left them, computed once for the
-    whole batch from the same parameters (checked); without it they are computed here.
-    """
-    if prepared:
-        return read_prepared(prepared, year=year, key=key, key_params=key_params, project_file=project_file,
-                             budget=budget, population=population)
-    project = load_project(project_file or DEFAULT_PROJECT, budget=budget, population=population)
-    return distribute_years(project, year, project.municipal_key(key, key_params))
 
 
 def table_style(shown: pd.DataFrame) -> Any:
@@ -333,63 +307,6 @@ def _figure(width: float, height: float, labels: Sequence[Sequence[str]], *, top
         axes.append(figure.add_axes((x / width, bottom / height, each / width, 1 - (bottom + top) / height)))
         x += each + gap
     return figure, axes
-
-
-def sha256(path: str | Path) -> str:
-    """The SHA-256 of a file, to say exactly which input a report was made from.
-
-    Remembered for the file as it is (its size, times of change and inode), so that a
-    batch hashes its 7 MB of inputs once, not again in every worker and kernel it forks.
-    """
-    path = Path(path).resolve()
-    stat = path.stat()
-    return _sha256(path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-
-
-@cache
-def _sha256(path: Path, *as_it_is: int) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def provenance(result: Any, parameters: Mapping[str, Any]) -> dict[str, Any]:
-    """What a report was made from: what it shows in words, its parameters, the inputs with SHA-256, when it
-    was made (``SOURCE_DATE_EPOCH`` when set) and the version.
-
-    ``result`` is a ``Distribution`` or a ``Comparison`` (anything with ``project`` and ``about()``).
-    Paths under the project file's folder are written relative to it.
-    """
-    from . import __version__
-    from .outputs import made_at
-
-    project = result.project
-    base = project.path.resolve().parent
-    return {
-        "title": result.title(),
-        "project": {"name": project.name, "short_name": project.short_name, "file": str(project.path)},
-        "about": result.about(),
-        "parameters": {name: _relative(value, base) for name, value in parameters.items()},
-        "inputs": input_hashes(project),
-        "made": made_at().isoformat(timespec="seconds"),
-        "lkt_analysis_version": __version__,
-    }
-
-
-def input_hashes(project: Project) -> list[dict[str, str]]:
-    """Every input file of the project, its path relative to the project file where it lies under it, with
-    its SHA-256."""
-    base = project.path.resolve().parent
-    return [{"path": _relative(str(path.resolve()), base), "sha256": sha256(path)} for path in project.inputs]
-
-
-def _relative(value: Any, base: Path) -> Any:
-    if isinstance(value, list):
-        return [_relative(item, base) for item in value]
-    if isinstance(value, str) and Path(value).is_absolute():
-        try:
-            return Path(value).resolve().relative_to(base).as_posix()
-        except ValueError:
-            return value
-    return value
 
 
 def footer(record: Mapping[str, Any]) -> str:

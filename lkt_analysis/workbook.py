@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import __version__
+from .version import __version__
 from .compare import Comparison
 from .distribution import Distribution
 from .outputs import made_at, save_workbook

@@ -13,7 +13,8 @@ import pytest
 from openpyxl import load_workbook
 
 import lkt_analysis as lkt
-from lkt_analysis.batch import check_parameters, run_reports
+from lkt_analysis.batch import run_reports
+from lkt_analysis.planning import check_parameters, plan
 from lkt_analysis.cli import main
 from conftest import table_rows
 
@@ -41,6 +42,22 @@ class _Links(HTMLParser):
         for name in ("src", "href"):
             if tag in ("script", "link", "img", "iframe") and attrs.get(name):
                 self.resources.append(attrs[name])
+
+
+def dom(page: str) -> list[tuple]:
+    """A page as the browser reads it: each element with its attributes, and the text, white space aside."""
+    items = []
+
+    class Reader(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            items.append((tag, sorted((name, " ".join((value or "").split())) for name, value in attrs)))
+
+        def handle_data(self, data):
+            if data.strip():
+                items.append((" ".join(data.split()),))
+
+    Reader().feed(page)
+    return items
 
 
 def _parse(path: Path) -> _Links:
@@ -273,9 +290,9 @@ def test_comparison_report_through_the_batch(tmp_path):
 
 def test_the_batch_computes_each_year_and_key_once(monkeypatch):
     calls = []
-    original = lkt.distribution.distribute
-    monkeypatch.setattr(lkt.distribution, "distribute", lambda *a: calls.append((a[1], a[2].name)) or original(*a))
-    runs = lkt.batch.plan(lkt.paths.DEFAULT_PROJECT, years=[2018, 2019], keys=["bergen_50", "equal"])
+    original = lkt.planning.distribute
+    monkeypatch.setattr(lkt.planning, "distribute", lambda *a: calls.append((a[1], a[2].name)) or original(*a))
+    runs = plan(lkt.paths.DEFAULT_PROJECT, years=[2018, 2019], keys=["bergen_50", "equal"])
     assert sorted(calls) == [(2018, "bergen_50"), (2018, "equal"), (2019, "bergen_50"), (2019, "equal")]
     assert all(run.result.year == run.parameters["year"] for run in runs)
     assert [r.year for r in runs[0].decisions] == [2018, 2019]
@@ -361,44 +378,52 @@ def test_unchanged_reports_are_skipped_and_stale_ones_marked(tmp_path, project_d
     assert "utdatert" in rows[1][1] and "siste kjøring" in rows[0][1]
 
 
-def test_a_forked_kernel_makes_the_same_report_as_a_new_one(tmp_path, monkeypatch):
-    """Where the OS can fork, kernels are forks of a pre-imported worker; the report is the same, byte for
-    byte, as from a kernel started as a new process (as on Windows)."""
-    from lkt_analysis import kernels
+def test_the_fast_path_makes_the_same_report_as_the_public_one(tmp_path, monkeypatch):
+    """Where the OS can fork, kernels are forks of a pre-imported worker and the page skips nbconvert's last
+    pass; the report is the same as on the public path (kernels as new processes): the same elements,
+    attributes and text, written out by nbconvert's template rather than by BeautifulSoup."""
+    from lkt_analysis import fastpath
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
-    [run] = lkt.batch.plan(lkt.paths.DEFAULT_PROJECT, years=[2019], keys=["elderly_67"])
+    [run] = plan(lkt.paths.DEFAULT_PROJECT, years=[2019], keys=["elderly_67"])
     forked = []
-    launch = kernels.ForkingProvisioner.launch_kernel
+    launch = fastpath.ForkingProvisioner.launch_kernel
 
     async def counted(self, cmd, **kwargs):
         forked.append(cmd)
         return await launch(self, cmd, **kwargs)
 
-    monkeypatch.setattr(kernels.ForkingProvisioner, "launch_kernel", counted)
+    monkeypatch.setattr(fastpath.ForkingProvisioner, "launch_kernel", counted)
     pages = {}
-    for fork in (True, False):
-        monkeypatch.setattr(kernels, "can_fork", lambda: fork)
-        out = tmp_path / str(fork)
+    for fast in (True, False):
+        out = tmp_path / str(fast)
         out.mkdir()
-        outcome = lkt.batch.run_report(run, out, NOTEBOOK)
-        assert outcome.error is None
-        pages[fork] = (out / outcome.files["html"]).read_bytes()
+        outcome = lkt.batch.run_report(run, out, NOTEBOOK, fast)
+        assert outcome.error is None and outcome.fallback is None
+        pages[fast] = dom((out / outcome.files["html"]).read_text(encoding="utf-8"))
     assert len(forked) == 1 and pages[True] == pages[False]
 
 
 def test_a_prepared_result_is_only_taken_for_its_own_parameters(tmp_path):
-    from lkt_analysis.outputs import write_prepared
+    from lkt_analysis.record import write_prepared
 
-    project = lkt.load_project(lkt.paths.DEFAULT_PROJECT)
-    results = lkt.distribute_years(project, 2019, "bergen_50")
-    parameters = {"year": 2019, "key": "bergen_50", "key_params": {}, "project_file": None, "budget": None,
-                  "population": None}
-    prepared = write_prepared(tmp_path / "prepared.pickle", results, parameters)
-    assert lkt.report.distributions(2019, "bergen_50", {}, prepared=prepared)[2019].totals == results[2019].totals
+    [run] = plan(lkt.paths.DEFAULT_PROJECT, years=[2019], keys=["bergen_50"])
+    prepared = write_prepared(tmp_path / "prepared.pickle", {2019: run.result}, run.record)
+    asked = {"year": 2019, "key": "bergen_50", "key_params": {}, "project_file": str(lkt.paths.DEFAULT_PROJECT),
+             "budget": None, "population": None}
+    results, record = lkt.load_report("distribution", prepared, **asked)
+    assert results[2019].totals == run.result.totals and record == run.record
     with pytest.raises(lkt.ParameterError, match=r"prepared.pickle: prepared for other parameters: key='equal' "
                                                  r"\(not 'bergen_50'\)"):
-        lkt.report.distributions(2019, "equal", {}, prepared=prepared)
+        lkt.load_report("distribution", prepared, **{**asked, "key": "equal"})
+
+
+def test_without_a_prepared_file_the_notebook_computes_what_it_shows(project):
+    results, record = lkt.load_report("distribution", year=2018, key="per_capita", key_params={})
+    assert results[2018].key.name == "per_capita" and sorted(results) == [2018, 2019]
+    assert record["parameters"]["key"] == "per_capita" and record["title"] == results[2018].title()
+    comparison, record = lkt.load_report("comparison", year=2019, keys=["equal"], reference=None)
+    assert [r.key.name for r in comparison.results] == ["bergen_50", "equal"]
 
 
 def test_the_same_inputs_give_the_same_report(tmp_path, monkeypatch):
