@@ -83,6 +83,17 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--share", type=float, default=0.5, help="the anchor's share (default: 0.5 = 50 %%)")
     new.set_defaults(run=_new)
 
+    population = commands.add_parser("population", help="population figures: fetch them from Statistics Norway")
+    fetch = population.add_subparsers(required=True, metavar="ACTION").add_parser(
+        "fetch", help="fetch table 07459 for the project's municipalities from Statistics Norway's API, save it "
+                      "beside the project's population files and add it to the project file")
+    fetch.add_argument("--years", type=int, nargs="+", required=True, metavar="YEAR",
+                       help="1 January of these years, e.g. --years 2025 2026")
+    fetch.add_argument("--project", type=paths.user_path, default=paths.DEFAULT_PROJECT,
+                       help="project file (default: data/raw/lkt_project.toml)")
+    fetch.add_argument("--overwrite", action="store_true", help="replace a file fetched before under the same name")
+    fetch.set_defaults(run=_fetch)
+
     show = commands.add_parser("keys", help="list the project's budget years and keys, in words")
     _inputs(show)
     show.set_defaults(run=_keys)
@@ -282,6 +293,13 @@ def _new(args: argparse.Namespace) -> int:
                              key=key, year=args.year)
     print(f"made {shown(project.parent)}: open {shown(project.parent / 'README.md')} for the next steps; "
           f"the reports: lkt report --project {shown(project)}")
+    return 0
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from .ssb import fetch_population
+
+    print("\n".join(fetch_population(args.project, args.years, overwrite=args.overwrite).lines()))
     return 0
 
 

@@ -28,6 +28,12 @@ _LINE_CODE = re.compile(r'^\s*"?(?:K-)?(\d{4})\b')
 _AGE = re.compile(r"(\d+)")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _MISSING = {"..", ":", ".", "-", ""}
+TABLE = "07459"
+_TABLE_ID = re.compile(r'^\W*(\d{5})\s*:\s*(.*?)["\s]*$')  # a title such as "07459: Befolkning, etter region, ..."
+_SEX = re.compile(r"^(kj.{1,2}nn|sex|gender)$", re.IGNORECASE)  # 'kjønn', also with its letter damaged
+_SEX_WORDS = re.compile(r"\b(menn|kvinner|mann|kvinne|males?|females?|men|women)\b", re.IGNORECASE)
+_PERSONS = re.compile(r"person|folkemengd|befolkning|population", re.IGNORECASE)
+HAND_DOWNLOAD = "see docs/population.md"
 
 
 def age_band(label: str) -> tuple[int, int | None]:
@@ -222,12 +228,50 @@ def _read_csv(path: Path, source: object = None, **kwargs: object) -> pd.DataFra
 
 
 def _header_line(lines: list[str], path: Path) -> int:
-    """Index of the header line: SSB downloads may start with a title line and a blank line."""
+    """Index of the header line: SSB downloads may start with a title line and a blank line.
+
+    A title naming another SSB table than 07459 is refused, header or not.
+    """
     for i, line in enumerate(lines[:10]):
         fields = {f.strip().strip('"').lower() for f in re.split(r"[\t;,]", line)}
         if fields & {"region", "code"}:
+            _check_table(path, lines[:i])
             return i
+    _check_table(path, lines[:10])
     raise InputError(path, "no header line with a 'region' (or 'code') column in the first 10 lines")
+
+
+# --- what a file is, when it is not table 07459 as the keys need it ------------------------------
+
+def _check_table(path: Path, titles: Iterable[object]) -> None:
+    """Refuse a download whose title (or a heading such as "11342: Bosatte 2021") names another SSB table."""
+    for title in titles:
+        if (m := _TABLE_ID.match(str(title).strip())) and m[1] != TABLE:
+            raise _other_table(path, m[1], m[2])
+
+
+def _other_table(path: Path, table: str, title: str | None) -> InputError:
+    title = re.sub(r"^\W*\d{5}\s*:", "", title or "").strip().strip('"').strip()
+    named = f"SSB table {table}" + (f" ('{title}')" if title else "")
+    return InputError(path, f"this is {named}, not table {TABLE}: download table {TABLE} (population by region, "
+                            f"age, contents and year) instead; {HAND_DOWNLOAD}")
+
+
+def _split_by_sex(path: Path, where: str) -> InputError:
+    return InputError(path, f"this download is split by sex ({where}); download table {TABLE} again with both "
+                            "sexes together: select no value for 'kjønn' (sex), so that SSB adds men and women up; "
+                            f"{HAND_DOWNLOAD}")
+
+
+def _totals_only(path: Path, where: str) -> InputError:
+    return InputError(path, f"this download has no age {where}, so it holds totals only, and the keys need the "
+                            f"population by single year of age: download table {TABLE} again with every age "
+                            f"(alder) selected, 0 to '105 år eller eldre'; {HAND_DOWNLOAD}")
+
+
+def _not_persons(path: Path, contents: str) -> InputError:
+    return InputError(path, f"this download holds {contents}, not the number of persons: download table {TABLE} "
+                            f"with the contents (statistikkvariabel) 'Personer'; {HAND_DOWNLOAD}")
 
 
 def _require_columns(frame: pd.DataFrame, columns: Iterable[str], path: Path, sheet: str | None = None) -> None:
@@ -262,23 +306,42 @@ def _single_ages_from_table(table: pd.DataFrame, path: Path) -> pd.DataFrame:
     ``table`` holds text cells and ``_line``, the line (or sheet row) each row came from.
     """
     columns = {str(c).strip().lower(): c for c in table.columns if c != "_line"}
+    _check_table(path, columns.values())
+    sex = next((c for key, c in columns.items() if _SEX.match(key)), None)
+    if sex is not None:
+        raise _split_by_sex(path, f"column '{sex}'")
     region = columns.get("region")
     age = next((columns[k] for k in ("age", "alder") if k in columns), None)
-    if region is None or age is None:
+    if region is None:
         raise InputError(path, "expected SSB table 07459 with columns 'region' and 'age' (or 'alder'); "
-                               f"found {', '.join(repr(str(c)) for c in table.columns)}")
+                               f"found {', '.join(repr(str(c)) for c in columns.values())}")
+    if age is None:
+        raise _totals_only(path, "column ('alder' or 'age')")
+    by_sex = [str(c) for c in columns.values() if c not in (region, age) and _SEX_WORDS.search(str(c))]
+    if by_sex:
+        raise _split_by_sex(path, f"columns {', '.join(repr(c) for c in by_sex[:4])}")
     year = next((columns[k] for k in ("year", "år", "tid") if k in columns), None)
+    contents = next((columns[k] for k in ("contents", "statistikkvariabel", "statistical variable") if k in columns),
+                    None)
+    if contents is not None:
+        other = [v for v in table[contents].astype(str).str.strip().unique() if v and not _PERSONS.search(v)]
+        if other:
+            raise _not_persons(path, f"'{other[0]}' (column '{contents}')")
     if year is not None:  # years as rows: one value column besides region, age, year and labels
-        values = [c for c in table.columns if c not in (region, age, year, "_line")
-                  and str(c).strip().lower() not in ("contents", "statistikkvariabel", "statistical variable")]
+        values = [c for c in table.columns if c not in (region, age, year, contents, "_line")]
         if len(values) != 1:
-            raise InputError(path, f"expected one value column besides region, age and year; found {values}")
+            raise InputError(path, f"expected one value column besides region, age and year; "
+                                   f"found {[str(c) for c in values]}")
         long = table[[region, age, year, values[0], "_line"]].set_axis(["region", "age", "year", "value", "row"],
                                                                       axis=1)
     else:  # years as columns: "Persons 2018", "Personer 2018", "07459: Personer 2018"
         years = {c: _YEAR.search(str(c)) for c in table.columns if c not in (region, age, "_line")}
         if not years or not all(years.values()):
             raise InputError(path, f"cannot find the year in column(s) {[str(c) for c, m in years.items() if not m]}")
+        for column in years:  # "Personer 2018", "Persons 2018", "07459: Personer 2018", or the year alone
+            what = re.sub(r"^\W*\d{5}\s*:", "", _YEAR.sub("", str(column))).strip(" -:\"")
+            if what and not _PERSONS.search(what):
+                raise _not_persons(path, f"'{what}' (column '{column}')")
         long = table.melt(id_vars=[region, age, "_line"], var_name="year", value_name="value").rename(
             columns={region: "region", age: "age", "_line": "row"})
         long["year"] = long["year"].map(lambda c: years[c][1])
@@ -359,6 +422,7 @@ def _read_excel_table(path: Path) -> pd.DataFrame:
         raise InputError(path, f"not a readable xlsx workbook ({err})") from None
     header = next((i for i, row in raw.head(10).iterrows()
                    if any(str(v).strip().lower() == "region" for v in row)), None)
+    _check_table(path, raw.head(10 if header is None else header).to_numpy().ravel())
     if header is None:
         raise InputError(path, "no header row with a 'region' column in the first 10 rows")
     table = raw.iloc[header + 1:].set_axis([str(v).strip() for v in raw.iloc[header]], axis=1)
@@ -397,6 +461,25 @@ def _read_jsonstat(path: Path) -> pd.DataFrame:
                 return dim
         raise InputError(path, f"no dimension named {' or '.join(names)}; found {', '.join(ids)}")
 
+    extension = data.get("extension")
+    px = extension.get("px") if isinstance(extension, dict) else None
+    table_id = px.get("tableid") if isinstance(px, dict) else None
+    label = data.get("label") if isinstance(data.get("label"), str) else None
+    if isinstance(table_id, str) and table_id.strip() and table_id.strip() != TABLE:
+        raise _other_table(path, table_id.strip(), label)
+    _check_table(path, [label or ""])
+    sex = next((dim for dim in ids if _SEX.match(dim)), None)
+    if sex is not None:
+        raise _split_by_sex(path, f"dimension '{sex}'")
+    if not any(dim.lower() in ("alder", "age") for dim in ids):
+        raise _totals_only(path, f"dimension ('Alder'; it has {', '.join(ids)})")
+    for dim in ids:
+        if dim.lower() in ("contentscode", "contents", "statistikkvariabel"):
+            labels = dims[dim]["category"].get("label") if categories(dim) else None  # categories() checked them
+            labels = labels if isinstance(labels, dict) else {}
+            other = [c for c in categories(dim) if not _PERSONS.search(f"{c} {labels.get(c, '')}")]
+            if other:
+                raise _not_persons(path, f"'{labels.get(other[0], other[0])}' ({dim} '{other[0]}')")
     region, age, year = find("region"), find("alder", "age"), find("tid", "year", "år")
     index = pd.MultiIndex.from_product([categories(d) for d in ids], names=ids)
     if isinstance(values, dict):  # the sparse form: {"0": 12, "5": 3}

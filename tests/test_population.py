@@ -27,10 +27,10 @@ def downloads() -> pd.DataFrame:
 def test_raw_downloads_give_exactly_the_published_reference_figures(downloads):
     reference = pd.read_csv(REFERENCE, dtype={"code": str})
     reference = reference[reference["year"].isin(downloads["year"].unique())]
-    assert set(reference["year"]) == {2017, 2018, 2019, 2020}
+    assert set(reference["year"]) == {2017, 2018, 2019, 2020, 2021, 2022}
     merged = reference.merge(downloads, on=["code", "year", "age_group"], how="left",
                              validate="1:1", suffixes=("_reference", "_loaded"))
-    assert len(merged) == len(reference) == (3 * 24 + 18) * 4
+    assert len(merged) == len(reference) == (3 * 24 + 3 * 18) * 4
     assert (merged["population_loaded"] == merged["population_reference"]).all()
 
 
@@ -44,7 +44,7 @@ def test_the_tidy_csv_reads_the_same(downloads):
     tidy = lkt.read_population(REFERENCE)
     assert tidy["code"].map(len).eq(4).all()
     both = tidy.merge(downloads, on=["code", "year", "age_group"], validate="1:1")
-    assert len(both) == (3 * 24 + 18) * 4 and (both["population_x"] == both["population_y"]).all()
+    assert len(both) == (3 * 24 + 3 * 18) * 4 and (both["population_x"] == both["population_y"]).all()
 
 
 def _ssb_rows(code_style: str = "{code} {name}") -> list[tuple[str, str, int, int]]:
@@ -199,8 +199,8 @@ def test_reform_2020_with_population_after_the_merger(downloads, register):
 
 
 def test_no_population_for_the_date(downloads, register):
-    with pytest.raises(lkt.InputError, match="no population at 1 January 2021"):
-        members(downloads, register, year=2021, population_year=2021)
+    with pytest.raises(lkt.InputError, match="no population at 1 January 2023"):
+        members(downloads, register, year=2023, population_year=2023)
 
 
 def test_age_band():
@@ -220,3 +220,112 @@ def test_a_repeated_row_in_an_xlsx_download_is_refused(tmp_path):
     workbook.save(path)
     with pytest.raises(lkt.InputError, match=r"row 52: municipality 0301, 2018: age 49 is given twice"):
         lkt.read_population(path)
+
+
+# --- the 2021 and 2022 downloads, and downloads of the wrong shape ----------------------------
+
+def test_the_2021_and_2022_downloads_give_exactly_the_reference_figures(register):
+    newer = [RAW / "ssb" / "07459_Personer2021.csv", RAW / "ssb" / "07459_Personer2022.csv"]
+    loaded = lkt.read_population(newer, codes=register["code"])
+    reference = pd.read_csv(REFERENCE, dtype={"code": str})
+    reference = reference[reference["year"].isin([2021, 2022])]
+    assert set(loaded["year"]) == {2021, 2022} and len(reference) == 2 * 18 * 4
+    merged = reference.merge(loaded, on=["code", "year", "age_group"], how="outer", validate="1:1",
+                             suffixes=("_reference", "_loaded"), indicator=True)
+    assert (merged["_merge"] == "both").all()
+    assert (merged["population_loaded"] == merged["population_reference"]).all()
+
+
+def _write(tmp_path: Path, lines: list[str], name: str = "07459.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _jsonstat(tmp_path: Path, change) -> Path:
+    """A synthetic JSON-stat 2 dataset of 07459 as the API returns it (counts 10 + age), changed by ``change``."""
+    ages = [f"{a:03d}" for a in range(105)] + ["105+"]
+    dataset = {
+        "version": "2.0", "class": "dataset",
+        "label": "07459: Befolkning, etter region, alder, statistikkvariabel og år",
+        "id": ["Region", "Alder", "ContentsCode", "Tid"], "size": [1, 106, 1, 1], "value": [10 + a for a in range(106)],
+        "dimension": {
+            "Region": {"category": {"index": {"4601": 0}}},
+            "Alder": {"category": {"index": {a: i for i, a in enumerate(ages)}}},
+            "ContentsCode": {"category": {"index": {"Personer1": 0}, "label": {"Personer1": "Personer"}}},
+            "Tid": {"category": {"index": {"2021": 0}}},
+        },
+        "extension": {"px": {"tableid": "07459"}},
+    }
+    change(dataset)
+    path = tmp_path / "07459.json"
+    path.write_text(json.dumps(dataset), encoding="utf-8")
+    return path
+
+
+def _by_sex(dataset: dict) -> None:
+    dataset.update(id=["Region", "Kjonn", "Alder", "ContentsCode", "Tid"], size=[1, 2, 106, 1, 1],
+                   value=dataset["value"] * 2)
+    dataset["dimension"]["Kjonn"] = {"category": {"index": {"1": 0, "2": 1}, "label": {"1": "Menn", "2": "Kvinner"}}}
+
+
+def _totals_only(dataset: dict) -> None:
+    dataset.update(id=["Region", "ContentsCode", "Tid"], size=[1, 1, 1], value=[5565])
+    del dataset["dimension"]["Alder"]
+
+
+def _other_table(dataset: dict) -> None:
+    dataset["label"] = "11342: Areal og befolkning, etter region, statistikkvariabel og år"
+    dataset["extension"]["px"]["tableid"] = "11342"
+
+
+def _other_contents(dataset: dict) -> None:
+    dataset["dimension"]["ContentsCode"]["category"] = {"index": {"Dode2": 0}, "label": {"Dode2": "Døde"}}
+
+
+SEX = (r"this download is split by sex \({}\); download table 07459 again with both sexes together: "
+       r"select no value for 'kjønn'")
+TOTALS = (r"this download has no age {}, so it holds totals only.*"
+          r"every age \(alder\) selected, 0 to '105 år eller eldre'")
+OTHER = r"this is SSB table 11342 \('Areal og befolkning, etter region, statistikkvariabel og år'\), not table 07459"
+PERSONS = r"this download holds {}, not the number of persons: download table 07459 with the contents"
+
+# Synthetic files (a few lines each), in the shapes of Statistikkbanken's downloads of the wrong kind.
+WRONG_SHAPES = [
+    ("csv-split-by-sex", lambda t: _write(t, ['"region";"kjønn";"alder";"Personer 2021"',
+                                             '"4601 Bergen";"Menn";"0 år";1560',
+                                             '"4601 Bergen";"Kvinner";"0 år";1505']),
+     SEX.format("column 'kjønn'")),
+    ("csv-sex-in-the-heading", lambda t: _write(t, ['"region";"alder";"Menn 2021";"Kvinner 2021"',
+                                                    '"4601 Bergen";"0 år";1560;1505']),
+     SEX.format("columns 'Menn 2021', 'Kvinner 2021'")),
+    ("jsonstat-split-by-sex", lambda t: _jsonstat(t, _by_sex), SEX.format("dimension 'Kjonn'")),
+    ("csv-totals-only", lambda t: _write(t, ['"07459: Befolkning, etter region, statistikkvariabel og år"', "",
+                                             '"region";"Personer 2021"', '"4601 Bergen";291940']),
+     TOTALS.format(r"column \('alder' or 'age'\)")),
+    ("jsonstat-totals-only", lambda t: _jsonstat(t, _totals_only),
+     TOTALS.format(r"dimension \('Alder'; it has Region, ContentsCode, Tid\)")),
+    ("csv-other-table", lambda t: _write(t, ['"11342: Areal og befolkning, etter region, statistikkvariabel og år"',
+                                             "", '"region";"statistikkvariabel";"2021"',
+                                             '"4601 Bergen";"Folkemengde";291940']), OTHER),
+    ("jsonstat-other-table", lambda t: _jsonstat(t, _other_table), OTHER),
+    ("csv-other-contents", lambda t: _write(t, ['"region";"alder";"Døde 2021"', '"4601 Bergen";"0 år";3']),
+     PERSONS.format("'Døde' \\(column 'Døde 2021'\\)")),
+    ("jsonstat-other-contents", lambda t: _jsonstat(t, _other_contents),
+     PERSONS.format("'Døde' \\(ContentsCode 'Dode2'\\)")),
+]
+
+
+@pytest.mark.parametrize("make, message", [w[1:] for w in WRONG_SHAPES], ids=[w[0] for w in WRONG_SHAPES])
+def test_a_download_of_the_wrong_kind_says_what_it_is_and_what_to_download(tmp_path, make, message):
+    path = make(tmp_path)
+    with pytest.raises(lkt.InputError, match=message) as err:
+        lkt.read_population(path)
+    text = str(err.value)
+    assert text.startswith(str(path)) and "docs/population.md" in text and "\n" not in text
+    assert "_line" not in text
+
+
+def test_the_jsonstat_dataset_of_07459_is_still_read(tmp_path):
+    frame = lkt.read_population(_jsonstat(tmp_path, lambda dataset: None)).set_index("age_group")["population"]
+    assert frame["total"] == sum(10 + a for a in range(106))
