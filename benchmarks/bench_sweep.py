@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 import lkt_analysis as lkt
+from lkt_analysis import allocate
 from lkt_analysis.keys import Key, shares, variant
 from lkt_analysis.sweep import grid_range, sweep_table
 
@@ -59,7 +60,7 @@ def apportion_one(members: pd.DataFrame, key: Key, total: int, numerator: int, d
     from fractions import Fraction
 
     one = variant(key, {"share": Fraction(int(numerator), denominator)})
-    return lkt.apportion(total, shares(members, one)).to_numpy()
+    return allocate.apportion(total, shares(members, one)).to_numpy()
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from . import fastpath, paths
-from .errors import Interrupted, LktError, OutputError, ParameterError, shown
+from .errors import Interrupted, LktError, OutputError, shown
 from .outputs import output_folder, write_text
 from .page import export_html
 from .planning import KINDS, Run, plan

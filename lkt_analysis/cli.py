@@ -167,7 +167,8 @@ def _allocate(args: argparse.Namespace) -> int:
     computed = distribute(project, args.year, _key(project, args.key or project.key))
     _warn_if_nothing_to_split(computed)
     result = computed.table
-    output = args.output or paths.DATA_PROCESSED / f"{project.file_prefix}_allocation_{args.year}_{computed.key.name}.csv"
+    name = f"{project.file_prefix}_allocation_{args.year}_{computed.key.name}.csv"
+    output = args.output or paths.DATA_PROCESSED / name
     if output.suffix.lower() == ".xlsx":
         write_allocation_workbook(output, computed)
     else:

@@ -78,8 +78,10 @@ def compare(project: Project, year: int, keys: Sequence[str | Key] | None = None
     ``project.municipal_key("bergen_50", {"share": 0.4})``); each is computed once.
 
     Example:
-        >>> c = compare(project, 2019, ["per_capita", "equal"])
-        >>> c.table.query("code == '1201'")[["key", "amount_nok", "diff_nok"]]
+        >>> from lkt_analysis import load_project, paths
+        >>> c = compare(load_project(paths.DEFAULT_PROJECT), 2019, ["per_capita", "equal"])
+        >>> c.table.query("code == '1201'")[["key", "amount_nok", "diff_nok"]].to_numpy().tolist()  # Bergen
+        [['bergen_50', 762500, 0], ['per_capita', 940093, 177593], ['equal', 63542, -698958]]
     """
     keys = project.comparison_keys() if keys is None else keys
     chosen = [k if isinstance(k, Key) else project.municipal_key(k) for k in (reference, *keys)]

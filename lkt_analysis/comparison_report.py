@@ -7,7 +7,6 @@ DataFrame, a Markdown string or a matplotlib Figure; nothing prints or saves.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any

@@ -105,7 +105,8 @@ def distribute(project: Project, year: int, key: str | Key | None = None) -> Dis
     adding up exactly to the group's total.
 
     Example:
-        >>> result = distribute(project, 2019)
+        >>> from lkt_analysis import load_project, paths
+        >>> result = distribute(load_project(paths.DEFAULT_PROJECT), 2019)
         >>> result.totals["municipalities"]
         1525000
     """
@@ -143,7 +144,9 @@ def allocation(project: Project, year: int, key: str | Key | None = None) -> pd.
         empty for hospitals).
 
     Example:
-        >>> allocation(project, 2019).groupby("group")["amount_nok"].sum()["municipalities"]
+        >>> from lkt_analysis import load_project, paths
+        >>> table = allocation(load_project(paths.DEFAULT_PROJECT), 2019)
+        >>> int(table.groupby("group")["amount_nok"].sum()["municipalities"])
         1525000
     """
     return distribute(project, year, key).table

@@ -121,7 +121,8 @@ def create_project(
         write_budget_template(staging / BUDGET_FILE, year)
         key_name, key_table = key.toml(names)
         project_text = PROJECT_TEMPLATE.format(
-            title=name, name=json.dumps(name, ensure_ascii=False), short_name=json.dumps(short_name, ensure_ascii=False),
+            title=name, name=json.dumps(name, ensure_ascii=False),
+            short_name=json.dumps(short_name, ensure_ascii=False),
             population=json.dumps(f"{POPULATION_FOLDER}/{population_file.name}"), key=key_name, year=year,
             population_year=population_year, key_table=key_table, made=date.today().isoformat(),
             financing="\n".join(f"{json.dumps(party, ensure_ascii=False)} = {{ "
@@ -269,7 +270,8 @@ Next steps, from the folder that holds `{folder}`:
    `[years.{year}]` in `project.toml`. By hand: see docs/population.md of lkt_analysis.
 3. See the years and keys in words: `lkt keys --project {project}`.
 4. Make the reports: `lkt report --project {project}`; compare keys:
-   `lkt report --compare --project {project}` or `lkt compare --year {year} --keys per_capita equal --project {project}`.
+   `lkt report --compare --project {project}`, or
+   `lkt compare --year {year} --keys per_capita equal --project {project}`.
 
 A new budget year: add `[years.{next}]` (label, population_year) to `project.toml` and its posts, with
 {next} under *År*, to `budget.xlsx`.

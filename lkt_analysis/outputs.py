@@ -35,8 +35,11 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path``, on failure it is removed.
 
     Example:
-        >>> with atomic_path("out.csv") as tmp:
-        ...     frame.to_csv(tmp)
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> with atomic_path(folder / "out.csv") as tmp:
+        ...     _ = tmp.write_text("a,b\\n1,2\\n", encoding="utf-8")
+        >>> [p.name for p in folder.iterdir()]  # the whole file, under its name, and nothing else
+        ['out.csv']
     """
     path = Path(path)
     if path.is_dir():

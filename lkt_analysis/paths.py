@@ -28,8 +28,8 @@ EXPLORE_NOTEBOOK = NOTEBOOKS / "explore_keys.ipynb"
 
 
 def user_path(text: str | os.PathLike[str]) -> Path:
-    """A path as an analyst types it, relative to the current folder; a Windows path written with
-    backslashes (``data\\raw\\lkt_project.toml``) works on every system.
+    r"""A path as an analyst types it, relative to the current folder; a Windows path written with
+    backslashes (``data\raw\lkt_project.toml``) works on every system.
 
     On Windows the backslash is the separator already; elsewhere it is taken as one unless a file
     of that very name exists (a backslash in a file name is legal there, but never one of ours).

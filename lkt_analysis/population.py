@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -171,6 +172,18 @@ def read_population(
 
 
 def _read_one(path: Path, age_groups: Sequence[str], codes: set[str] | None) -> pd.DataFrame:
+    """One file read, remembered for the file as it is (its size, times of change and inode): a program that
+    loads a project again reads an unchanged download once."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return _read_file(path, tuple(age_groups), None if codes is None else frozenset(codes))
+    return _read_file(path, tuple(age_groups), None if codes is None else frozenset(codes), stat.st_size,
+                      stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino).copy()
+
+
+@lru_cache(maxsize=32)
+def _read_file(path: Path, age_groups: tuple[str, ...], codes: frozenset[str] | None, *as_it_is: int) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix == ".json":
         single = _read_jsonstat(path)

@@ -85,7 +85,8 @@ class Project:
         changed if given.
 
         Example:
-            >>> project.municipal_key("bergen_50", {"share": 0.4}).name
+            >>> from lkt_analysis import paths
+            >>> load_project(paths.DEFAULT_PROJECT).municipal_key("bergen_50", {"share": 0.4}).name
             'bergen_50_share-0.4'
         """
         name = name or self.key
@@ -189,7 +190,7 @@ def load_project(
     def relative(value: str) -> Path:
         return path.absolute().parent / value.replace("\\", "/")
 
-    budget_path = (Path(budget) if budget is not None else relative(required(meta, "budget", str, "project"))).absolute()
+    budget_path = Path(budget).absolute() if budget is not None else relative(required(meta, "budget", str, "project"))
     register_path = relative(required(meta, "municipalities", str, "project"))
     if population is None:
         listed = required(meta, "population", list, "project")

@@ -162,7 +162,10 @@ def sweep(project: Project, year: int, key: str | Key, vary: Mapping[str, Grid |
         municipalities by code.
 
     Example:
-        >>> sweep(project, 2019, "bergen_50", {"share": grid_range("0:1:0.01")})  # 101 x 24 rows
+        >>> from lkt_analysis import load_project, paths
+        >>> table = sweep(load_project(paths.DEFAULT_PROJECT), 2019, "bergen_50", {"share": grid_range("0:1:0.01")})
+        >>> len(table), table.query("code == '1201' and share == 0.4")["amount_nok"].item()  # 101 x 24 rows
+        (2424, 610000)
     """
     base = distribute(project, year, key)
     return sweep_table(base.members, base.key, base.municipal_total, vary)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lkt_analysis import apportion, apportion_rows
+from lkt_analysis.allocate import apportion, apportion_rows
 from lkt_analysis.allocate import as_fraction
 from strategies import totals, weights
 

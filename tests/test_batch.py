@@ -1,9 +1,9 @@
-"""The report batch: papermill runs of the notebook, HTML, spreadsheet, index (these start real kernels)."""
+"""The report batch (lkt_analysis.batch): papermill runs of the notebooks, HTML, spreadsheet, index (these start
+real kernels, so all are marked slow)."""
 
 import json
 import os
 import re
-from fractions import Fraction
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -13,11 +13,13 @@ import pytest
 from openpyxl import load_workbook
 
 import lkt_analysis as lkt
-from lkt_analysis.batch import run_reports
-from lkt_analysis.planning import check_parameters, plan
+from lkt_analysis import errors
+from lkt_analysis.batch import execute, run_report, run_reports
+from lkt_analysis.planning import plan
 from lkt_analysis.cli import main
 from conftest import table_rows
 
+pytestmark = pytest.mark.slow
 KEYS = ["bergen_50", "per_capita", "pilot_municipalities", "elderly_67"]
 NOTEBOOK = lkt.paths.REPORT_NOTEBOOK
 
@@ -129,52 +131,6 @@ def test_the_appendix_shows_how_every_amount_was_computed(batch):
     assert "931/348\xa0162" in text and "300,8297" in text  # Eidfjord: its exact share and exact amount
 
 
-@pytest.mark.parametrize("year, key", [(2018, "bergen_50"), (2019, "pilot_municipalities")])
-def test_spreadsheet_numbers_equal_the_allocation(batch, project, year, key):
-    out, _ = batch
-    workbook = load_workbook(out / f"lkt_fordeling_{year}_{key}.xlsx")
-    sheet = workbook.worksheets[0]
-    rows = table_rows(sheet)
-    assert rows[0][:3] == ("Samarbeidsutval", "Kommunenr.", "Kommune")
-    amounts = {r[1]: r[5] for r in rows[1:] if r[1]}
-    expected = lkt.allocation(project, year, key).query("group == 'municipalities'").set_index("code")["amount_nok"]
-    assert amounts == expected.to_dict()
-    assert rows[-1][2] == "Totalt" and rows[-1][5] == expected.sum()
-    for council in {r[0] for r in rows[1:] if r[1]}:  # each subtotal is the sum of its rows, as a figure
-        block = [r for r in rows[1:] if r[0] == council and r[1]]
-        subtotal = [r for r in rows[1:] if r[2] == f"Sum {council}"]
-        assert not subtotal or subtotal[0][5] == sum(r[5] for r in block)
-    decisions = table_rows(workbook["Forslag til vedtak"])
-    fedje = next(r for r in decisions if r[0] == "1265")
-    both = {y: lkt.allocation(project, y, key).set_index("code").loc["1265", "amount_nok"] for y in (2018, 2019)}
-    assert fedje[-1] == (f"Fedje kommune vil dekkja sin del av kostnadene med kr. {both[2018]:,} for 2018 "
-                         f"og kr. {both[2019]:,} for 2019.").replace(",", " ")
-
-
-def test_spreadsheet_is_fit_to_adopt_and_print(batch):
-    out, _ = batch
-    workbook = load_workbook(out / "lkt_fordeling_2019_bergen_50.xlsx")
-    assert workbook.sheetnames == ["Fordeling 2019", "Forslag til vedtak", "Slik er beløpene regnet ut"]
-    assert workbook.properties.creator == "lkt_analysis" and "2019" in workbook.properties.title
-    for sheet in workbook.worksheets:
-        assert sheet["A1"].value.startswith("Vedlegg 3") and sheet["A1"].font.bold
-        assert any(str(c.value).startswith("Fordelingsnøkkel: Bergen 50") for c in sheet["A"][:6])
-        assert any(str(c.value).startswith("Folketall: per 1. januar 2018") for c in sheet["A"][:6])
-        header = int(sheet.auto_filter.ref.split(":")[0][1:])
-        assert sheet.print_title_rows == f"${header}:${header}" and sheet.freeze_panes == f"A{header + 1}"
-        assert int(sheet.page_setup.paperSize) == 9 and sheet.sheet_properties.pageSetUpPr.fitToPage  # 9: A4
-        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
-    first = workbook.worksheets[0]
-    bergen = next(row for row in first.iter_rows() if row[1].value == "1201")
-    assert [c.number_format for c in bergen[3:7]] == ["#,##0", "0.00%", "#,##0", "#,##0.00"]
-    decision = workbook["Forslag til vedtak"]
-    assert next(c for c in decision["E"] if c.value and "vil dekkja" in str(c.value)).alignment.wrap_text
-    rounding = table_rows(workbook["Slik er beløpene regnet ut"])
-    assert rounding[0][:2] == ("Kommunenr.", "Kommune") and rounding[-1][1] == "Totalt"
-    assert rounding[-1][5] + sum(r[7] == "ja" for r in rounding[1:-1]) == rounding[-1][8] == 1_525_000
-    assert all(r[5] + (r[7] == "ja") == r[8] for r in rounding[1:-1])
-
-
 def test_decision_years_do_not_depend_on_the_batch(tmp_path):
     out = tmp_path / "out"
     [outcome] = run_reports(years=[2019], out=out)
@@ -200,15 +156,6 @@ def test_notebook_runs_with_its_defaults(tmp_path):
     assert "1\\u00a0525\\u00a0000\\u00a0kr" in text
 
 
-@pytest.mark.parametrize("path", sorted(lkt.paths.NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.name)
-def test_committed_notebooks_are_thin_and_without_outputs(path):
-    notebook = nbformat.read(path, as_version=4)
-    code = [c for c in notebook.cells if c.cell_type == "code"]
-    assert all(not c.outputs and c.execution_count is None for c in code)
-    assert sum("parameters" in c.metadata.get("tags", []) for c in code) == 1
-    assert not any(re.search(r"^\s*(def|class) |sys\.path", c.source, re.M) for c in code)
-
-
 def test_a_failing_run_does_not_stop_the_others_and_leaves_nothing(tmp_path):
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     notebook.cells.insert(3, nbformat.v4.new_code_cell('if year == 2019:\n    raise ValueError("boom")'))
@@ -222,35 +169,6 @@ def test_a_failing_run_does_not_stop_the_others_and_leaves_nothing(tmp_path):
         ["index.html"] + [f"lkt_fordeling_2018_bergen_50.{e}" for e in ("html", "ipynb", "xlsx", "json")])
     assert "Feilet i siste kjøring: lkt_fordeling_2019_bergen_50: ValueError: boom" in (out / "index.html").read_text(
         encoding="utf-8")
-
-
-@pytest.mark.parametrize("parameters, message", [
-    ({"year": None}, r"parameter 'year' must be int, not NoneType"),
-    ({"yaer": 2019}, r"unknown parameter 'yaer'; parameters: year, key, key_params"),
-    ({"year": "2019"}, r"parameter 'year' must be int, not str"),
-    ({"key_params": [1]}, r"parameter 'key_params' must be dict"),
-    ({"population": 5}, r"parameter 'population' must be str or list or None"),
-])
-def test_parameters_are_checked_against_the_notebook(parameters, message):
-    with pytest.raises(lkt.ParameterError, match=message):
-        check_parameters(NOTEBOOK, parameters)
-
-
-@pytest.mark.parametrize("args, message", [
-    (["--years", "2020"], r"year 2020 is not in the budget; budget years: 2018, 2019"),
-    (["--key", "bergen50"], r"unknown key 'bergen50'; keys: bergen_50, per_capita"),
-    (["-p", "shared=0.4"], r"unknown parameter 'shared'"),
-    (["-p", "year=2019"], r"parameter 'year' is set by the batch: use --years"),
-    (["-p", "prepared=x.pickle"], r"parameter 'prepared' is set by the batch: it is the batch's own"),
-    (["-p", 'key_params={"shares": 0.4}'], r"takes exactly: code, share"),
-    (["-p", 'key_params={"share": 1.4}'], r"between 0 and 100"),
-])
-def test_bad_parameters_stop_the_batch_before_any_kernel(tmp_path, capsys, args, message):
-    out = tmp_path / "out"
-    assert main(["report", *args, "--out", str(out)]) == 2
-    err = capsys.readouterr().err
-    assert re.search(message, err) and err.count("\n") == 1
-    assert not out.exists()
 
 
 def test_report_cli_with_changed_key_parameters(tmp_path, capsys):
@@ -288,36 +206,12 @@ def test_comparison_report_through_the_batch(tmp_path):
         "Bare pilotkommunene Bergen, Os og Lindås"]
 
 
-def test_the_batch_computes_each_year_and_key_once(monkeypatch):
-    calls = []
-    original = lkt.planning.distribute
-    monkeypatch.setattr(lkt.planning, "distribute", lambda *a: calls.append((a[1], a[2].name)) or original(*a))
-    runs = plan(lkt.paths.DEFAULT_PROJECT, years=[2018, 2019], keys=["bergen_50", "equal"])
-    assert sorted(calls) == [(2018, "bergen_50"), (2018, "equal"), (2019, "bergen_50"), (2019, "equal")]
-    assert all(run.result.year == run.parameters["year"] for run in runs)
-    assert [r.year for r in runs[0].decisions] == [2018, 2019]
-
-
 def test_explore_notebook_runs_headless_with_its_defaults(tmp_path):
     executed = tmp_path / "explore.ipynb"
-    lkt.batch.execute(lkt.paths.EXPLORE_NOTEBOOK, executed, {})
+    execute(lkt.paths.EXPLORE_NOTEBOOK, executed, {})
     notebook = nbformat.read(executed, as_version=4)
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
                for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
-
-
-def test_the_explorer_view_the_widgets_call(project):
-    view = lkt.explore.view(project, 2019, "anchor", 0.35000000000000003, 0.2, "0-17", "bergen_50")
-    explored = view.comparison.results[-1]
-    assert explored.key.params["share"] == Fraction(35, 100) and explored.key_label.startswith("Bergen 35")
-    bergen = view.table.set_index("Kommune").loc["Bergen"]
-    assert bergen["Denne nøkkelen (kr)"] == "533\xa0750" and bergen["Endring (kr)"] == "\u2212228\xa0750"
-    html = view._repr_html_()
-    assert "<svg" in html and "Bergen 35\xa0%, resten etter folketall" in html
-    fixed = lkt.explore.view(project, 2018, "fixed_plus_per_capita", 0.5, 0.3, "0-17", "per_capita")
-    assert fixed.comparison.results[-1].key.params == {"fixed": Fraction(3, 10)}
-    children = lkt.explore.view(project, 2019, "target_group", 0.5, 0.3, "67+", "bergen_50")
-    assert children.comparison.results[-1].key_label == "Etter folketall 67 år og eldre"
 
 
 def test_a_parallel_batch_over_tcp_where_zeromq_has_no_ipc(tmp_path, monkeypatch):
@@ -398,32 +292,10 @@ def test_the_fast_path_makes_the_same_report_as_the_public_one(tmp_path, monkeyp
     for fast in (True, False):
         out = tmp_path / str(fast)
         out.mkdir()
-        outcome = lkt.batch.run_report(run, out, NOTEBOOK, fast)
+        outcome = run_report(run, out, NOTEBOOK, fast)
         assert outcome.error is None and outcome.fallback is None
         pages[fast] = dom((out / outcome.files["html"]).read_text(encoding="utf-8"))
     assert len(forked) == 1 and pages[True] == pages[False]
-
-
-def test_a_prepared_result_is_only_taken_for_its_own_parameters(tmp_path):
-    from lkt_analysis.record import write_prepared
-
-    [run] = plan(lkt.paths.DEFAULT_PROJECT, years=[2019], keys=["bergen_50"])
-    prepared = write_prepared(tmp_path / "prepared.pickle", {2019: run.result}, run.record)
-    asked = {"year": 2019, "key": "bergen_50", "key_params": {}, "project_file": str(lkt.paths.DEFAULT_PROJECT),
-             "budget": None, "population": None}
-    results, record = lkt.load_report("distribution", prepared, **asked)
-    assert results[2019].totals == run.result.totals and record == run.record
-    with pytest.raises(lkt.ParameterError, match=r"prepared.pickle: prepared for other parameters: key='equal' "
-                                                 r"\(not 'bergen_50'\)"):
-        lkt.load_report("distribution", prepared, **{**asked, "key": "equal"})
-
-
-def test_without_a_prepared_file_the_notebook_computes_what_it_shows(project):
-    results, record = lkt.load_report("distribution", year=2018, key="per_capita", key_params={})
-    assert results[2018].key.name == "per_capita" and sorted(results) == [2018, 2019]
-    assert record["parameters"]["key"] == "per_capita" and record["title"] == results[2018].title()
-    comparison, record = lkt.load_report("comparison", year=2019, keys=["equal"], reference=None)
-    assert [r.key.name for r in comparison.results] == ["bergen_50", "equal"]
 
 
 def test_the_same_inputs_give_the_same_report(tmp_path, monkeypatch):
@@ -453,7 +325,7 @@ def test_a_run_stopped_while_it_moves_its_files_in_leaves_no_mixed_set(tmp_path,
             raise KeyboardInterrupt  # as if the batch were stopped between two renames
 
     monkeypatch.setattr(os, "replace", stopped_half_way)
-    with pytest.raises(lkt.batch.Interrupted, match="1 of 2 reports finished"):
+    with pytest.raises(errors.Interrupted, match="1 of 2 reports finished"):
         run_reports(years=[2018, 2019], out=out, jobs=1, force=True)
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["index.html"] + [f"lkt_fordeling_2018_bergen_50.{e}" for e in ("html", "ipynb", "xlsx", "json")])

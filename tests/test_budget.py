@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import lkt_analysis as lkt
+from lkt_analysis import allocate, budget, errors
 from lkt_analysis.budget import new_cost
 from conftest import DELT, HB, KOM, write_budget
 
@@ -14,7 +14,7 @@ FINANCING = {HB: {"specialist_health_service": 1}, KOM: {"municipalities": 1},
 
 
 def test_seed_table_gives_the_seed_figures(project):
-    totals = lkt.group_totals(new_cost(project.budget, project.financing))
+    totals = budget.group_totals(new_cost(project.budget, project.financing))
     assert totals.loc[2018].to_dict() == {"specialist_health_service": 77_500, "municipalities": 112_500}
     assert totals.loc[2019].to_dict() == {"specialist_health_service": 1_235_000, "municipalities": 1_525_000}
 
@@ -34,21 +34,21 @@ def test_seed_workbook_is_the_seed_table(project):
 
 def test_odd_shared_amount_is_split_exactly(tmp_path):
     path = write_budget(tmp_path / "b.xlsx", [["1", "Reiser", 2020, 25_001, None, DELT]])
-    parts = new_cost(lkt.read_budget(path), FINANCING).set_index("group")["amount_nok"]
+    parts = new_cost(budget.read_budget(path), FINANCING).set_index("group")["amount_nok"]
     assert parts.to_dict() == {"specialist_health_service": 12_500, "municipalities": 12_501}
 
 
 def test_split_is_configurable(tmp_path):
     path = write_budget(tmp_path / "b.xlsx", [["1", "Reiser", 2020, 1000, "", DELT]])
     financing = {**FINANCING, DELT: {"specialist_health_service": 0.7, "municipalities": 0.3}}
-    parts = new_cost(lkt.read_budget(path), financing).set_index("group")["amount_nok"]
+    parts = new_cost(budget.read_budget(path), financing).set_index("group")["amount_nok"]
     assert parts.to_dict() == {"specialist_health_service": 700, "municipalities": 300}
 
 
 def test_amount_cells_may_be_text_with_spaces_or_whole_floats(tmp_path):
     path = write_budget(tmp_path / "b.xlsx", [["1", "a", 2020, "1 500", "x", HB], ["2", "b", 2020, 2000.0, None, KOM]])
-    budget = lkt.read_budget(path)
-    assert budget["amount_nok"].tolist() == [1500, 2000] and budget["covered"].tolist() == [True, False]
+    posts = budget.read_budget(path)
+    assert posts["amount_nok"].tolist() == [1500, 2000] and posts["covered"].tolist() == [True, False]
 
 
 @given(amounts=st.lists(st.integers(0, 10**9), min_size=1, max_size=10),
@@ -57,7 +57,7 @@ def test_group_parts_always_add_up_to_the_posts(amounts, share):
     budget = pd.DataFrame({"post": [str(i) for i in range(len(amounts))], "cost_element": "",
                            "year": 2020, "amount_nok": amounts, "covered": False, "financed_by": DELT})
     financing = {DELT: {"specialist_health_service": share / 100, "municipalities": 1 - share / 100}}
-    financing = {DELT: {g: lkt.allocate.as_fraction(f) for g, f in financing[DELT].items()}}
+    financing = {DELT: {g: allocate.as_fraction(f) for g, f in financing[DELT].items()}}
     posts = new_cost(budget, financing)
     assert (posts["amount_nok"] >= 0).all()
     assert posts.groupby("post")["amount_nok"].sum().reindex(budget["post"]).tolist() == amounts
@@ -76,22 +76,22 @@ def test_group_parts_always_add_up_to_the_posts(amounts, share):
 ])
 def test_bad_rows_are_named(tmp_path, rows, message):
     path = write_budget(tmp_path / "b.xlsx", rows)
-    with pytest.raises(lkt.InputError, match=message) as err:
-        lkt.read_budget(path, parties=FINANCING)
+    with pytest.raises(errors.InputError, match=message) as err:
+        budget.read_budget(path, parties=FINANCING)
     assert str(path) in str(err.value) and "sheet 'Budsjett'" in str(err.value)
 
 
 def test_missing_sheet_column_and_file(tmp_path):
-    with pytest.raises(lkt.InputError, match="no sheet named 'Budsjett'"):
-        lkt.read_budget(write_budget(tmp_path / "a.xlsx", [], sheet="Ark1"))
+    with pytest.raises(errors.InputError, match="no sheet named 'Budsjett'"):
+        budget.read_budget(write_budget(tmp_path / "a.xlsx", [], sheet="Ark1"))
     headings = ["Post", "Kostnadselement", "År", "Beløp (kr)", "Finansiering"]
-    with pytest.raises(lkt.InputError, match="missing column.*'Dekket'"):
-        lkt.read_budget(write_budget(tmp_path / "b.xlsx", [], headings=headings))
-    with pytest.raises(lkt.InputError, match="file not found"):
-        lkt.read_budget(tmp_path / "none.xlsx")
+    with pytest.raises(errors.InputError, match="missing column.*'Dekket'"):
+        budget.read_budget(write_budget(tmp_path / "b.xlsx", [], headings=headings))
+    with pytest.raises(errors.InputError, match="file not found"):
+        budget.read_budget(tmp_path / "none.xlsx")
     (tmp_path / "c.xlsx").write_text("not a workbook")
-    with pytest.raises(lkt.InputError, match="not a readable xlsx"):
-        lkt.read_budget(tmp_path / "c.xlsx")
+    with pytest.raises(errors.InputError, match="not a readable xlsx"):
+        budget.read_budget(tmp_path / "c.xlsx")
 
 
 @given(posts=st.lists(st.tuples(st.integers(0, 10**9), st.booleans(), st.integers(1, 99)), min_size=1, max_size=12))

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 import lkt_analysis as lkt
+from lkt_analysis import errors, outputs, population, workbook
 from lkt_analysis.cli import main
 from conftest import table_rows
 
@@ -96,7 +97,8 @@ def test_the_same_inputs_give_the_same_bytes(tmp_path, monkeypatch, suffix):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")  # 2025-11-25
     first, second = tmp_path / f"a.{suffix}", tmp_path / f"b.{suffix}"
     assert main(["allocate", "--year", "2019", "-o", str(first)]) == 0
-    time.sleep(1.1)  # a zip entry's time has whole seconds
+    if suffix == "xlsx":
+        time.sleep(1.1)  # a zip entry's time has whole seconds
     assert main(["allocate", "--year", "2019", "-o", str(second)]) == 0
     assert first.read_bytes() == second.read_bytes()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
@@ -150,8 +152,8 @@ def test_a_municipality_with_some_years_but_not_others_is_refused(tmp_path):
                       for a in range(106)]
     path = tmp_path / "07459.csv"
     path.write_text("\n".join(lines), encoding="utf-8")
-    with pytest.raises(lkt.InputError, match="municipality 1243 has population for 2018 but not for 2019"):
-        lkt.read_population(path)
+    with pytest.raises(errors.InputError, match="municipality 1243 has population for 2018 but not for 2019"):
+        population.read_population(path)
 
 
 @pytest.mark.parametrize("args, message", [
@@ -179,19 +181,12 @@ def test_text_from_inputs_is_never_markup_nor_a_formula(tmp_path, project_dir):
     page = lkt.report.styled(lkt.report.municipality_table(result)).to_html()
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "<script>" not in lkt.report.headline(result) + lkt.report.heading(result)
-    lkt.write_workbook(tmp_path / "v3.xlsx", result, [result])
+    workbook.write_workbook(tmp_path / "v3.xlsx", result, [result])
     cell = next(c for row in load_workbook(tmp_path / "v3.xlsx").worksheets[0].iter_rows() for c in row
                 if str(c.value).startswith("=HYPERLINK"))
     assert cell.data_type == "s"  # text, not a formula
-    lkt.outputs.write_csv(result.table, tmp_path / "a.csv")
+    outputs.write_csv(result.table, tmp_path / "a.csv")
     assert "'=HYPERLINK" in (tmp_path / "a.csv").read_text(encoding="utf-8")
-
-
-def test_a_key_name_cannot_lead_outside_the_output_folder(project_dir):
-    toml = project_dir / "lkt_project.toml"
-    toml.write_text(toml.read_text(encoding="utf-8") + '\n[keys."../../x"]\nkind = "equal"\n', encoding="utf-8")
-    [run] = lkt.batch.plan(toml, years=[2019], keys=["../../x"])
-    assert run.stem == "lkt_fordeling_2019_.._.._x" and "/" not in run.stem and "\\\\" not in run.stem
 
 
 @pytest.mark.parametrize("args, message", [
@@ -214,6 +209,7 @@ def test_an_output_that_cannot_be_written_is_one_line(tmp_path, capsys, args, me
     assert not any((tmp_path / "folder.csv").iterdir())
 
 
+@pytest.mark.slow
 def test_installed_without_e_it_works_in_the_current_folder_and_never_writes_into_the_installation(tmp_path):
     site, here = tmp_path / "site", tmp_path / "here"
     here.mkdir()

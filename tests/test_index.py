@@ -39,6 +39,7 @@ def test_two_projects_share_a_reports_folder_without_relabelling_each_other(tmp_
     assert "utdatert</span>" not in sections["LKT – Langvarige og koordinerte tjenester"]
 
 
+@pytest.mark.slow
 def test_a_project_with_the_same_short_name_cannot_overwrite_anothers_reports(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     shutil.copytree(lkt.paths.DATA_RAW, tmp_path / "a")

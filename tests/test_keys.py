@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import lkt_analysis as lkt
-from lkt_analysis import Key, apportion, describe, shares
+from lkt_analysis import errors
+from lkt_analysis.allocate import apportion
+from lkt_analysis.keys import Key, describe, shares
 from lkt_analysis.keys import KINDS, label, variant
 from strategies import members as members_strategy, totals
 
@@ -41,14 +42,14 @@ def test_target_group_members_only_and_weights(members):
     (Key("k", "fixed_plus_per_capita", {"fixed": "much"}), "not a number"),
 ])
 def test_bad_keys(members, key, message):
-    with pytest.raises(lkt.KeyDefinitionError, match=message):
+    with pytest.raises(errors.KeyDefinitionError, match=message):
         shares(members, key)
 
 
 def test_unknown_kind_or_parameter():
-    with pytest.raises(lkt.KeyDefinitionError, match="unknown kind 'lottery'"):
+    with pytest.raises(errors.KeyDefinitionError, match="unknown kind 'lottery'"):
         Key("k", "lottery")
-    with pytest.raises(lkt.KeyDefinitionError, match="takes exactly: code, share"):
+    with pytest.raises(errors.KeyDefinitionError, match="takes exactly: code, share"):
         Key("k", "anchor", {"code": "1201", "shear": 0.5})
 
 
@@ -114,7 +115,7 @@ def test_a_variant_is_named_after_its_change_and_loses_the_written_words():
     assert variant(key, {}) is key
     assert variant(Key("../x", "members_only", {"codes": ["1"]}), {"codes": ["1201", "1243"]}).name == (
         ".._x_codes-1201+1243")  # only safe characters: no path separator
-    with pytest.raises(lkt.KeyDefinitionError, match="takes exactly: code, share"):
+    with pytest.raises(errors.KeyDefinitionError, match="takes exactly: code, share"):
         variant(key, {"shares": 0.4})
 
 

@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 import lkt_analysis as lkt
+from lkt_analysis import budget, distribution, new_project
 from lkt_analysis.cli import main
 from lkt_analysis.new_project import NEWEST_POPULATION
 
@@ -24,7 +25,7 @@ def test_with_only_the_folder_it_makes_a_working_example(tmp_path, monkeypatch, 
         line = next(line for line in text.splitlines() if line.startswith(f"{field} ="))
         assert "#" in line  # every field explained where it stands
     project = lkt.load_project("mitt prosjekt æøå/project.toml")
-    year = lkt.distribution.distribute(project, max(project.years))
+    year = distribution.distribute(project, max(project.years))
     assert len(year.members) == 18 and year.key_label == "Bergen 50\xa0%, resten etter folketall"
     assert year.totals == {"specialist_health_service": 425_000, "municipalities": 325_000}
     assert spec["years"][str(max(project.years))]["population_year"] == NEWEST_POPULATION[1]
@@ -32,10 +33,10 @@ def test_with_only_the_folder_it_makes_a_working_example(tmp_path, monkeypatch, 
 
 
 def test_the_budget_workbook_guides_the_analyst(tmp_path):
-    lkt.new_project.create_project(tmp_path / "p", year=2030)
+    new_project.create_project(tmp_path / "p", year=2030)
     sheet = load_workbook(tmp_path / "p" / "budget.xlsx")["Budsjett"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == tuple(lkt.budget.BUDGET_COLUMNS)
+    assert rows[0] == tuple(budget.BUDGET_COLUMNS)
     parties = tomllib.loads((tmp_path / "p" / "project.toml").read_text(encoding="utf-8"))["financing"]
     assert [row[5] for row in rows[1:]] == list(parties)  # an example row for each financing party
     assert sheet["D2"].number_format == "#,##0" and sheet.column_dimensions["D"].number_format == "#,##0"
@@ -43,7 +44,7 @@ def test_the_budget_workbook_guides_the_analyst(tmp_path):
     assert rules["F2:F501"].type == "list" and rules["E2:E501"].type == "list"
     lists = sheet.parent["Lister"]
     assert [lists.cell(r, 1).value for r in range(2, 2 + len(parties))] == list(parties)
-    assert lkt.read_budget(tmp_path / "p" / "budget.xlsx", parties=parties)["year"].eq(2030).all()
+    assert budget.read_budget(tmp_path / "p" / "budget.xlsx", parties=parties)["year"].eq(2030).all()
 
 
 def test_options_choose_the_municipalities_and_the_key(tmp_path, capsys):
@@ -81,7 +82,7 @@ def test_a_folder_in_use_is_never_written_into(tmp_path, capsys):
 
 
 def test_the_register_holds_the_chosen_municipalities_as_the_bundled_one_writes_them(tmp_path):
-    lkt.new_project.create_project(tmp_path / "p", codes=["4601", "4633"], year=2026)
+    new_project.create_project(tmp_path / "p", codes=["4601", "4633"], year=2026)
     register = pd.read_csv(tmp_path / "p" / "municipalities.csv", dtype=str, keep_default_na=False)
     bundled = pd.read_csv(lkt.paths.DATA_RAW / "municipalities.csv", dtype=str, keep_default_na=False)
     assert register.to_dict("records") == bundled[bundled["code"].isin(["4601", "4633"])].to_dict("records")

@@ -7,6 +7,7 @@ import pytest
 from openpyxl import Workbook
 
 import lkt_analysis as lkt
+from lkt_analysis import errors, population
 from lkt_analysis.population import age_band, existing, members, successor_on
 
 RAW = lkt.paths.DATA_RAW
@@ -16,12 +17,12 @@ REFERENCE = Path(__file__).parent / "fixtures" / "population_reference.csv"
 
 @pytest.fixture(scope="module")
 def register() -> pd.DataFrame:
-    return lkt.read_municipalities(RAW / "municipalities.csv")
+    return population.read_municipalities(RAW / "municipalities.csv")
 
 
 @pytest.fixture(scope="module")
 def downloads() -> pd.DataFrame:
-    return lkt.read_population(DOWNLOADS)
+    return population.read_population(DOWNLOADS)
 
 
 def test_raw_downloads_give_exactly_the_published_reference_figures(downloads):
@@ -41,7 +42,7 @@ def test_sums_match_statistics_norway_county_totals(downloads):
 
 
 def test_the_tidy_csv_reads_the_same(downloads):
-    tidy = lkt.read_population(REFERENCE)
+    tidy = population.read_population(REFERENCE)
     assert tidy["code"].map(len).eq(4).all()
     both = tidy.merge(downloads, on=["code", "year", "age_group"], validate="1:1")
     assert len(both) == (3 * 24 + 3 * 18) * 4 and (both["population_x"] == both["population_y"]).all()
@@ -77,7 +78,7 @@ def test_statistikkbanken_csv_semicolon_title_line_cp1252(tmp_path):
     lines += [f'"{r}";"{a}";{x};{y}' for r, a, x, y in _ssb_rows("K-{code} {name}")]
     path = tmp_path / "07459.csv"
     path.write_bytes("\n".join(lines).encode("cp1252"))
-    _check(lkt.read_population(path))
+    _check(population.read_population(path))
 
 
 def test_statistikkbanken_csv_comma_utf8_years_as_rows(tmp_path):
@@ -86,7 +87,7 @@ def test_statistikkbanken_csv_comma_utf8_years_as_rows(tmp_path):
         lines += [f"{region},{age},Persons,2018,{x}", f"{region},{age},Persons,2019,{y}"]
     path = tmp_path / "07459.csv"
     path.write_text("\n".join(lines), encoding="utf-8")
-    _check(lkt.read_population(path))
+    _check(population.read_population(path))
 
 
 def test_missing_values_make_the_group_missing_and_stop_an_allocation(tmp_path, register):
@@ -94,7 +95,7 @@ def test_missing_values_make_the_group_missing_and_stop_an_allocation(tmp_path, 
                                              for _, a, x, _ in _ssb_rows()[:106]]
     path = tmp_path / "07459.csv"
     path.write_text("\n".join(lines), encoding="utf-8")
-    frame = lkt.read_population(path).set_index("age_group")["population"]
+    frame = population.read_population(path).set_index("age_group")["population"]
     assert pd.isna(frame["total"]) and frame["67+"] == _expected(2018, 67, 105)
 
 
@@ -116,7 +117,7 @@ def test_jsonstat2_as_the_api_returns_it(tmp_path):
     }
     path = tmp_path / "07459.json"
     path.write_text(json.dumps(dataset), encoding="utf-8")
-    _check(lkt.read_population(path))
+    _check(population.read_population(path))
 
 
 def test_xlsx_laid_out_like_the_download(tmp_path):
@@ -128,12 +129,12 @@ def test_xlsx_laid_out_like_the_download(tmp_path):
         sheet.append(list(row))
     path = tmp_path / "07459.xlsx"
     workbook.save(path)
-    _check(lkt.read_population(path))
+    _check(population.read_population(path))
 
 
 def test_a_municipality_given_twice_is_an_error(tmp_path):
-    with pytest.raises(lkt.InputError, match="given twice"):
-        lkt.read_population([DOWNLOADS[1], DOWNLOADS[1]])
+    with pytest.raises(errors.InputError, match="given twice"):
+        population.read_population([DOWNLOADS[1], DOWNLOADS[1]])
 
 
 @pytest.mark.parametrize("content, message", [
@@ -146,14 +147,14 @@ def test_a_municipality_given_twice_is_an_error(tmp_path):
 def test_bad_population_files_name_the_row_and_problem(tmp_path, content, message):
     path = tmp_path / "pop.csv"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(lkt.InputError, match=message) as err:
-        lkt.read_population(path)
+    with pytest.raises(errors.InputError, match=message) as err:
+        population.read_population(path)
     assert str(path) in str(err.value)
 
 
 def test_missing_population_file():
-    with pytest.raises(lkt.InputError, match="not found"):
-        lkt.read_population("no/such/file.csv")
+    with pytest.raises(errors.InputError, match="not found"):
+        population.read_population("no/such/file.csv")
 
 
 def test_register(register):
@@ -172,8 +173,8 @@ def test_register(register):
 def test_bad_register(tmp_path, edit, message):
     path = tmp_path / "municipalities.csv"
     path.write_text(edit((RAW / "municipalities.csv").read_text(encoding="utf-8")), encoding="utf-8")
-    with pytest.raises(lkt.InputError, match=message):
-        lkt.read_municipalities(path)
+    with pytest.raises(errors.InputError, match=message):
+        population.read_municipalities(path)
 
 
 def test_members_2018(downloads, register):
@@ -199,7 +200,7 @@ def test_reform_2020_with_population_after_the_merger(downloads, register):
 
 
 def test_no_population_for_the_date(downloads, register):
-    with pytest.raises(lkt.InputError, match="no population at 1 January 2023"):
+    with pytest.raises(errors.InputError, match="no population at 1 January 2023"):
         members(downloads, register, year=2023, population_year=2023)
 
 
@@ -218,15 +219,15 @@ def test_a_repeated_row_in_an_xlsx_download_is_refused(tmp_path):
         sheet.append(list(row))
     path = tmp_path / "07459.xlsx"
     workbook.save(path)
-    with pytest.raises(lkt.InputError, match=r"row 52: municipality 0301, 2018: age 49 is given twice"):
-        lkt.read_population(path)
+    with pytest.raises(errors.InputError, match=r"row 52: municipality 0301, 2018: age 49 is given twice"):
+        population.read_population(path)
 
 
 # --- the 2021 and 2022 downloads, and downloads of the wrong shape ----------------------------
 
 def test_the_2021_and_2022_downloads_give_exactly_the_reference_figures(register):
     newer = [RAW / "ssb" / "07459_Personer2021.csv", RAW / "ssb" / "07459_Personer2022.csv"]
-    loaded = lkt.read_population(newer, codes=register["code"])
+    loaded = population.read_population(newer, codes=register["code"])
     reference = pd.read_csv(REFERENCE, dtype={"code": str})
     reference = reference[reference["year"].isin([2021, 2022])]
     assert set(loaded["year"]) == {2021, 2022} and len(reference) == 2 * 18 * 4
@@ -319,13 +320,13 @@ WRONG_SHAPES = [
 @pytest.mark.parametrize("make, message", [w[1:] for w in WRONG_SHAPES], ids=[w[0] for w in WRONG_SHAPES])
 def test_a_download_of_the_wrong_kind_says_what_it_is_and_what_to_download(tmp_path, make, message):
     path = make(tmp_path)
-    with pytest.raises(lkt.InputError, match=message) as err:
-        lkt.read_population(path)
+    with pytest.raises(errors.InputError, match=message) as err:
+        population.read_population(path)
     text = str(err.value)
     assert text.startswith(str(path)) and "docs/population.md" in text and "\n" not in text
     assert "_line" not in text
 
 
 def test_the_jsonstat_dataset_of_07459_is_still_read(tmp_path):
-    frame = lkt.read_population(_jsonstat(tmp_path, lambda dataset: None)).set_index("age_group")["population"]
+    frame = population.read_population(_jsonstat(tmp_path, lambda dataset: None)).set_index("age_group")["population"]
     assert frame["total"] == sum(10 + a for a in range(106))

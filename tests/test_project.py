@@ -2,6 +2,7 @@ import pandas as pd
 import pytest
 
 import lkt_analysis as lkt
+from lkt_analysis import budget, distribution, errors, population
 from lkt_analysis.distribution import ALLOCATION_COLUMNS
 from conftest import DELT, HB, KOM, write_budget
 
@@ -11,7 +12,7 @@ from conftest import DELT, HB, KOM, write_budget
     (2019, 1_525_000, 1_235_000, 762_500),
 ])
 def test_seed_figures(project, year, municipalities, hospitals, bergen):
-    result = lkt.allocation(project, year)
+    result = distribution.allocation(project, year)
     assert list(result.columns) == ALLOCATION_COLUMNS
     by_group = result.groupby("group")
     assert by_group["amount_nok"].sum().to_dict() == {"municipalities": municipalities,
@@ -26,7 +27,7 @@ def test_seed_figures(project, year, municipalities, hospitals, bergen):
 
 
 def test_the_other_23_pay_by_population_at_1_january_2018(project):
-    result = lkt.allocation(project, 2019).set_index("code")
+    result = distribution.allocation(project, 2019).set_index("code")
     others = result.loc[result.index.str.fullmatch(r"\d{4}") & (result.index != "1201")]
     assert others["population"].sum() == 174_081  # SOURCES.md: the other municipalities, 1 Jan 2018
     expected = others["population"] / 174_081 * 762_500
@@ -36,13 +37,13 @@ def test_the_other_23_pay_by_population_at_1_january_2018(project):
 @pytest.mark.parametrize("key", ["per_capita", "equal", "fixed_20_per_capita", "children_0_17",
                                  "children_0_18", "elderly_67", "pilot_municipalities"])
 def test_every_project_key_allocates_the_seed_totals(project, key):
-    result = lkt.allocation(project, 2019, key)
+    result = distribution.allocation(project, 2019, key)
     assert result.groupby("group")["amount_nok"].sum()["municipalities"] == 1_525_000
     assert (result["amount_nok"] >= 0).all()
 
 
 def test_pilot_municipalities_only(project):
-    result = lkt.allocation(project, 2018, "pilot_municipalities").set_index("code")
+    result = distribution.allocation(project, 2018, "pilot_municipalities").set_index("code")
     payers = result.loc[(result["group"] == "municipalities") & (result["amount_nok"] > 0)]
     assert set(payers.index) == {"1201", "1243", "1263"}
 
@@ -50,15 +51,15 @@ def test_pilot_municipalities_only(project):
 def test_a_year_whose_posts_are_all_covered_allocates_nothing(project_dir):
     rows = [["1", "Leder", 2018, 100, "x", HB], ["1", "Leder", 2019, 100, "x", KOM]]
     write_budget(project_dir / "lkt_budget.xlsx", rows)
-    result = lkt.allocation(lkt.load_project(project_dir / "lkt_project.toml"), 2019)
+    result = distribution.allocation(lkt.load_project(project_dir / "lkt_project.toml"), 2019)
     assert len(result) == 25 and (result["amount_nok"] == 0).all()
 
 
 def test_unknown_year_and_key(project):
-    with pytest.raises(lkt.InputError, match="2020 is not a budget year.*2018, 2019"):
-        lkt.allocation(project, 2020)
-    with pytest.raises(lkt.KeyDefinitionError, match="unknown key 'bergen'.*bergen_50"):
-        lkt.allocation(project, 2019, "bergen")
+    with pytest.raises(errors.InputError, match="2020 is not a budget year.*2018, 2019"):
+        distribution.allocation(project, 2020)
+    with pytest.raises(errors.KeyDefinitionError, match="unknown key 'bergen'.*bergen_50"):
+        distribution.allocation(project, 2019, "bergen")
 
 
 def _project_2020(project_dir, population_year: int):
@@ -67,8 +68,8 @@ def _project_2020(project_dir, population_year: int):
     (project_dir / "lkt_project.toml").write_text(text, encoding="utf-8")
     rows = [["1", "Pilot", 2020, 1_000_000, None, KOM], ["2", "Reiser", 2020, 50_001, None, DELT],
             ["3", "Leder", 2020, 450_000, None, HB]]
-    budget = lkt.read_budget(lkt.paths.DATA_RAW / "lkt_budget.xlsx")
-    rows += budget.assign(covered=budget["covered"].map({True: "x", False: None})).values.tolist()
+    posts = budget.read_budget(lkt.paths.DATA_RAW / "lkt_budget.xlsx")
+    rows += posts.assign(covered=posts["covered"].map({True: "x", False: None})).values.tolist()
     write_budget(project_dir / "lkt_budget.xlsx", rows)
     return lkt.load_project(project_dir / "lkt_project.toml")
 
@@ -76,12 +77,12 @@ def _project_2020(project_dir, population_year: int):
 @pytest.mark.parametrize("population_year", [2019, 2020])
 def test_2020_is_allocated_over_the_18_municipalities_after_the_reform(project_dir, population_year):
     project = _project_2020(project_dir, population_year)
-    result = lkt.allocation(project, 2020)
+    result = distribution.allocation(project, 2020)
     town = result[result["group"] == "municipalities"].set_index("code")
     assert len(town) == 18 and town.index.str.startswith("46").all()
     assert town["amount_nok"].sum() == 1_025_001
     assert abs(town.loc["4601", "amount_nok"] - 512_500.5) < 1  # the key names Bergen 1201: now 4601
-    pilot = lkt.allocation(project, 2020, "pilot_municipalities").set_index("code")
+    pilot = distribution.allocation(project, 2020, "pilot_municipalities").set_index("code")
     pilot = pilot[pilot["group"] == "municipalities"]
     assert set(pilot.index[pilot["amount_nok"] > 0]) == {"4601", "4624", "4631"}  # Bergen, Bjørnafjorden, Alver
 
@@ -98,7 +99,7 @@ def test_2020_is_allocated_over_the_18_municipalities_after_the_reform(project_d
 def test_bad_project_files(project_dir, edit, message):
     path = project_dir / "lkt_project.toml"
     path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
-    with pytest.raises(lkt.InputError, match=message) as err:
+    with pytest.raises(errors.InputError, match=message) as err:
         lkt.load_project(path)
     assert str(project_dir) in str(err.value)  # names the project file or the budget workbook
 
@@ -137,7 +138,7 @@ def test_a_wrong_project_file_is_refused_when_loaded_naming_the_file_and_key(pro
     text = toml.read_text(encoding="utf-8")
     assert old in text
     toml.write_text(text.replace(old, new, 1), encoding="utf-8")
-    with pytest.raises(lkt.InputError, match=message) as err:
+    with pytest.raises(errors.InputError, match=message) as err:
         lkt.load_project(toml)
     assert str(err.value).startswith(str(toml))
 
@@ -146,11 +147,11 @@ def test_an_age_group_beyond_the_data_is_refused(project_dir):
     toml = project_dir / "lkt_project.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('age_group = "67+"', 'age_group = "200+"'),
                     encoding="utf-8")
-    with pytest.raises(lkt.InputError, match=r"\[keys.elderly_67\] age_group '200\+': the population file "
+    with pytest.raises(errors.InputError, match=r"\[keys.elderly_67\] age_group '200\+': the population file "
                                              r"07459_Personer2015-2018.csv gives ages up to 105") as err:
         lkt.load_project(toml)
     assert str(err.value).startswith(str(toml))  # the key asks too much: the project file's fault
     download = lkt.paths.DATA_RAW / "ssb" / "07459_Personer2019.csv"
-    with pytest.raises(lkt.InputError, match=r"07459_Personer2019.csv: age group '200\+' lies beyond the oldest "
+    with pytest.raises(errors.InputError, match=r"07459_Personer2019.csv: age group '200\+' lies beyond the oldest "
                                              r"age in the file, 105"):
-        lkt.read_population(download, age_groups=["200+"])
+        population.read_population(download, age_groups=["200+"])

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 import lkt_analysis as lkt
+from lkt_analysis import errors, population
 from lkt_analysis import ssb
 from lkt_analysis.errors import FetchError
 from lkt_analysis.population import existing
@@ -88,7 +89,7 @@ def test_a_fetch_saves_the_answer_as_it_came_and_adds_it_to_the_project(project_
     project = lkt.load_project(project_file)
     for year, path in BUNDLED.items():  # the figures are those of SSB's CSV download of that year
         fetched = project.population[project.population["year"] == year].reset_index(drop=True)
-        bundled = lkt.read_population(path, age_groups=sorted(set(fetched["age_group"])), codes=CODES_2021)
+        bundled = population.read_population(path, age_groups=sorted(set(fetched["age_group"])), codes=CODES_2021)
         assert len(fetched) == len(bundled) > 18
         pd.testing.assert_frame_equal(fetched, bundled)
 
@@ -154,7 +155,7 @@ def test_an_existing_file_is_not_replaced_without_overwrite(project_dir, server,
     project_file = project_dir / "lkt_project.toml"
     ssb.fetch_population(project_file, [2021], limiter=limiter)
     before = _snapshot(project_dir)
-    with pytest.raises(lkt.OutputError, match=r"07459_Personer2021.json: exists already.*overwrite"):
+    with pytest.raises(errors.OutputError, match=r"07459_Personer2021.json: exists already.*overwrite"):
         ssb.fetch_population(project_file, [2021], limiter=limiter)
     assert _snapshot(project_dir) == before and len(server.requests) == 1  # refused before asking SSB
     result = ssb.fetch_population(project_file, [2021], overwrite=True, limiter=limiter)
@@ -166,7 +167,7 @@ def test_an_existing_file_is_not_replaced_without_overwrite(project_dir, server,
 
 def test_years_the_project_holds_already_are_refused_before_asking(project_dir, server, limiter):
     before = _snapshot(project_dir)
-    with pytest.raises(lkt.InputError, match=r"07459_Personer2020.csv holds 1 January 2020 already"):
+    with pytest.raises(errors.InputError, match=r"07459_Personer2020.csv holds 1 January 2020 already"):
         ssb.fetch_population(project_dir / "lkt_project.toml", [2020, 2021], limiter=limiter)
     assert server.requests == [] and _snapshot(project_dir) == before
 
@@ -255,13 +256,13 @@ def test_the_rate_limiter_sends_30_a_minute():
 
 def test_the_address_comes_from_the_environment_and_must_be_http(project_dir, monkeypatch):
     monkeypatch.setenv("LKT_SSB_API", "file:///etc")
-    with pytest.raises(lkt.ParameterError, match=r"'file:///etc' is not an http\(s\) address"):
+    with pytest.raises(errors.ParameterError, match=r"'file:///etc' is not an http\(s\) address"):
         ssb.fetch_population(project_dir / "lkt_project.toml", [2021])
     assert ssb.data_url(["4601"], [2025]).startswith("https://data.ssb.no/api/pxwebapi/v2/tables/07459/data?")
 
 
 def test_years_with_other_municipalities_are_asked_for_apart():
-    register = lkt.read_municipalities(lkt.paths.DATA_RAW / "municipalities.csv")
+    register = population.read_municipalities(lkt.paths.DATA_RAW / "municipalities.csv")
     plan = ssb._plan(register, [2019, 2021, 2022], ssb.MAX_CELLS, Path("municipalities.csv"))
     assert [(len(codes), years) for codes, years in plan] == [(24, [2019]), (18, [2021, 2022])]
     assert plan[1][0] == sorted(existing(register, date(2021, 1, 1))["code"]) == CODES_2021

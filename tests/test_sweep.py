@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lkt_analysis as lkt
-from lkt_analysis import Key, apportion, shares, variant
+from lkt_analysis import distribution, errors, keys
+from lkt_analysis.allocate import apportion
+from lkt_analysis.keys import Key, shares, variant
 from lkt_analysis.sweep import grid_range, sweep_table
 from strategies import members as members_strategy, totals
 
@@ -33,7 +35,7 @@ def values(draw: st.DrawFn) -> list[Fraction]:
        first=values(), second=values())
 def test_every_variant_equals_the_one_variant_allocation(members, total, kind, first, second):
     key = KEYS[kind]
-    vary = dict(zip(lkt.keys.KINDS[kind].linear, (first, second)))
+    vary = dict(zip(keys.KINDS[kind].linear, (first, second)))
     table = sweep_table(members, key, total, vary)
     grid = table.drop_duplicates("variant").set_index("variant")[list(vary)]
     assert len(grid) == np.prod([len(v) for v in vary.values()])
@@ -50,7 +52,7 @@ def test_sweep_of_the_project_key_gives_the_seed_figures_at_50_percent(project):
     assert table["variant"].nunique() == 101 and len(table) == 101 * 24
     assert (table.groupby("variant")["amount_nok"].sum() == 1_525_000).all()
     half = table[table["share"] == 0.5].set_index("code")["amount_nok"]
-    adopted = lkt.allocation(project, 2019).query("group == 'municipalities'").set_index("code")["amount_nok"]
+    adopted = distribution.allocation(project, 2019).query("group == 'municipalities'").set_index("code")["amount_nok"]
     assert half.to_dict() == adopted.to_dict() and half["1201"] == 762_500
     bergen = table[table["code"] == "1201"]["amount_nok"]
     assert bergen.iloc[0] == 0 and bergen.iloc[-1] == 1_525_000 and bergen.is_monotonic_increasing
@@ -68,7 +70,7 @@ def test_grid_range():
     assert len(grid_range("0:1:0.01")) == 101 and len(grid_range("0.1:0.35:0.1")) == 3
     for bad, message in [("0:1", "START:STOP:STEP"), ("a:1:0.1", "START:STOP:STEP"), ("0:1:0", "positive"),
                          ("1:0:0.1", "START no larger"), ("0:2:0.5", "between 0 and 1")]:
-        with pytest.raises(lkt.ParameterError, match=message):
+        with pytest.raises(errors.ParameterError, match=message):
             grid_range(bad)
 
 
@@ -80,16 +82,16 @@ def test_grid_range():
 ])
 def test_what_cannot_be_swept_exactly_is_refused(members, key, vary, message):
     members = members.assign(code=["1000", "1001", "1002", "1003"])
-    with pytest.raises(lkt.ParameterError, match=message):
+    with pytest.raises(errors.ParameterError, match=message):
         sweep_table(members, key, 1000, vary)
 
 
 def test_the_sweep_is_vectorised_not_a_loop_over_variants(members, monkeypatch):
     """The key's own share function runs once per corner of the grid (2 for one parameter), not per variant."""
     calls = []
-    original = lkt.keys.KINDS["anchor"]
+    original = keys.KINDS["anchor"]
     counted = dataclasses.replace(original, shares=lambda *a, **k: calls.append(1) or original.shares(*a, **k))
-    monkeypatch.setitem(lkt.keys.KINDS, "anchor", counted)
+    monkeypatch.setitem(keys.KINDS, "anchor", counted)
     members = members.assign(code=["1000", "1001", "1002", "1003"])
     table = sweep_table(members, KEYS["anchor"], 10**6, {"share": grid_range("0:1:0.001")})
     assert table["variant"].nunique() == 1001 and len(calls) == 2

@@ -42,11 +42,13 @@ def test_a_new_project_from_nothing_to_its_reports(tmp_path, monkeypatch, capsys
     project = ["--project", "mitt prosjekt/project.toml"]
     assert main(["report", *project, "--out", "rapporter"]) == 0
     assert main(["report", "--compare", *project, "--out", "rapporter"]) == 0
-    assert main(["compare", "--year", "2023", "--keys", "per_capita", "equal", *project, "-o", "sammenligning.xlsx"]) == 0
+    assert main(["compare", "--year", "2023", "--keys", "per_capita", "equal", *project,
+                 "-o", "sammenligning.xlsx"]) == 0
     assert main(["report", "--project", "lkt/lkt_project.toml", "--years", "2019", "--out", "rapporter"]) == 0
 
     result = lkt.distribute(lkt.load_project(project_file), 2023)
-    assert result.totals == {"specialist_health_service": 616_666, "municipalities": 466_667}  # the odd krone: assumption 5
+    # the odd krone of the shared post goes to the municipalities (docs/assumptions.md, row 5)
+    assert result.totals == {"specialist_health_service": 616_666, "municipalities": 466_667}
     assert result.spec.population_year == 2021 and result.municipal_total == result.table.query(
         "group == 'municipalities'")["amount_nok"].sum()
     names = sorted(p.name for p in (tmp_path / "rapporter").iterdir())

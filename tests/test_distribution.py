@@ -1,0 +1,28 @@
+"""One year under one key, computed once (lkt_analysis.distribution)."""
+
+import lkt_analysis as lkt
+from lkt_analysis.distribution import ALLOCATION_COLUMNS, allocation, distribute_years
+
+
+def test_a_distribution_holds_everything_a_report_shows(project):
+    result = lkt.distribute(project, 2019)
+    assert list(result.table.columns) == ALLOCATION_COLUMNS
+    assert result.totals == {"specialist_health_service": 1_235_000, "municipalities": 1_525_000}
+    assert result.municipal_total == result.municipalities["amount_nok"].sum() == 1_525_000
+    assert len(result.municipalities) == 24 and set(result.hospitals["name"]) == {"Helse Bergen HF"}
+    assert sum(result.shares) == 1 and (result.rounding["amount_nok"] == result.municipalities.set_index(
+        "code")["amount_nok"].reindex(result.rounding.index)).all()
+    bergen = result.municipalities.set_index("code").loc["1201"]
+    assert bergen["nok_per_inhabitant"] == 762_500 / 279_792 and bergen["cooperation_council"] == "Bergen kommune"
+    assert result.title() == "LKT – Langvarige og koordinerte tjenester: fordeling 2019 – Bergen 50 %, resten etter " \
+                             "folketall"
+    assert result.about()["Folketall"] == "per 1. januar 2018 (Statistisk sentralbyrå, tabell 07459)"
+
+
+def test_the_invoicing_rows_are_the_distributions_table(project):
+    assert allocation(project, 2018, "equal").equals(lkt.distribute(project, 2018, "equal").table)
+
+
+def test_the_years_of_a_decision_come_together(project):
+    years = distribute_years(project, 2019, project.municipal_key("per_capita"))
+    assert sorted(years) == [2018, 2019] and {r.key.name for r in years.values()} == {"per_capita"}
