@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/windows_like.py report ...   (the arguments of `lkt`)
 
-The process pool spawns its workers (it forks them only where kernels are forked), each
+The process pool spawns its workers (it forks them only where kernels are forked, see lkt_analysis.fastpath), each
 kernel starts as a new Python process, and the kernels talk TCP. The changes are made
 when this file is imported, so that they hold in the spawned workers too
 (multiprocessing imports the main script in each of them).
@@ -12,9 +12,9 @@ import sys
 
 import zmq
 
-from lkt_analysis import kernels
+from lkt_analysis import fastpath
 
-kernels.can_fork = lambda: False
+fastpath.can_fork = lambda: False
 zmq.has = lambda capability, _has=zmq.has: False if capability == "ipc" else _has(capability)
 
 if __name__ == "__main__":

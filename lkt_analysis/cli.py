@@ -154,10 +154,8 @@ def _inputs(parser: argparse.ArgumentParser) -> None:
 
 
 def _allocate(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from .distribution import distribute
-    from .outputs import write_allocation_csv
+    from .outputs import write_csv
     from .project import load_project
     from .workbook import write_allocation_workbook
 
@@ -172,15 +170,11 @@ def _allocate(args: argparse.Namespace) -> int:
     if output.suffix.lower() == ".xlsx":
         write_allocation_workbook(output, computed)
     else:
-        write_allocation_csv(result, output)
-
-    def whole(value: object) -> str:
-        return "" if pd.isna(value) else f"{int(value):,}".replace(",", " ")
-
-    print(result.assign(share=result["share"].map("{:.2%}".format), population=result["population"].map(whole),
-                        amount_nok=result["amount_nok"].map(whole)).to_string(index=False))
+        write_csv(result, output)  # the invoicing interface: year,group,code,name,population,share,amount_nok
+    print(result.assign(share=result["share"].map("{:.2%}".format), population=result["population"].map(_whole),
+                        amount_nok=result["amount_nok"].map(_whole)).to_string(index=False))
     for group, total in result.groupby("group", sort=False)["amount_nok"].sum().items():
-        print(f"{group}: {whole(total)} kr")
+        print(f"{group}: {_whole(total)} kr")
     print(f"written: {output}")
     return 0
 
@@ -272,7 +266,10 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _whole(value: object) -> str:
-    return f"{int(value):,}".replace(",", " ")
+    """A whole number with spaces between thousands (empty for a missing one): the terminal's plain text."""
+    import pandas as pd
+
+    return "" if pd.isna(value) else f"{int(value):,}".replace(",", " ")
 
 
 def _version() -> str:

@@ -134,19 +134,3 @@ def distribute(project: Project, year: int, key: str | Key | None = None) -> Dis
 def distribute_years(project: Project, year: int, key: str | Key | None = None) -> dict[int, Distribution]:
     """``year`` and every budget year its decision text covers (:func:`decision_years`), each computed once."""
     return {y: distribute(project, y, key) for y in decision_years(project, year)}
-
-
-def allocation(project: Project, year: int, key: str | Key | None = None) -> pd.DataFrame:
-    """Who pays how much in ``year``: the invoicing interface, one row per member of each group.
-
-    Returns:
-        ``year, group, code, name, population, share, amount_nok`` (population is
-        empty for hospitals).
-
-    Example:
-        >>> from lkt_analysis import load_project, paths
-        >>> table = allocation(load_project(paths.DEFAULT_PROJECT), 2019)
-        >>> int(table.groupby("group")["amount_nok"].sum()["municipalities"])
-        1525000
-    """
-    return distribute(project, year, key).table

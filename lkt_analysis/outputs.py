@@ -100,11 +100,6 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
     return Path(path)
 
 
-def write_allocation_csv(allocation: pd.DataFrame, path: str | Path) -> Path:
-    """Write the invoicing CSV (``year,group,code,name,population,share,amount_nok``) atomically."""
-    return write_csv(allocation, path)
-
-
 def save_workbook(workbook: Any, path: str | Path) -> Path:
     """Save an openpyxl workbook atomically, the same inputs on the same day giving the same bytes.
 

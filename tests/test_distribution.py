@@ -1,7 +1,7 @@
 """One year under one key, computed once (lkt_analysis.distribution)."""
 
 import lkt_analysis as lkt
-from lkt_analysis.distribution import ALLOCATION_COLUMNS, allocation, distribute_years
+from lkt_analysis.distribution import ALLOCATION_COLUMNS, distribute_years
 
 
 def test_a_distribution_holds_everything_a_report_shows(project):
@@ -17,10 +17,6 @@ def test_a_distribution_holds_everything_a_report_shows(project):
     assert result.title() == "LKT – Langvarige og koordinerte tjenester: fordeling 2019 – Bergen 50 %, resten etter " \
                              "folketall"
     assert result.about()["Folketall"] == "per 1. januar 2018 (Statistisk sentralbyrå, tabell 07459)"
-
-
-def test_the_invoicing_rows_are_the_distributions_table(project):
-    assert allocation(project, 2018, "equal").equals(lkt.distribute(project, 2018, "equal").table)
 
 
 def test_the_years_of_a_decision_come_together(project):

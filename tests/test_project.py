@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 import lkt_analysis as lkt
-from lkt_analysis import budget, distribution, errors, population
+from lkt_analysis import budget, errors, population
 from lkt_analysis.distribution import ALLOCATION_COLUMNS
 from conftest import DELT, HB, KOM, write_budget
 
@@ -12,7 +12,7 @@ from conftest import DELT, HB, KOM, write_budget
     (2019, 1_525_000, 1_235_000, 762_500),
 ])
 def test_seed_figures(project, year, municipalities, hospitals, bergen):
-    result = distribution.allocation(project, year)
+    result = lkt.distribute(project, year).table
     assert list(result.columns) == ALLOCATION_COLUMNS
     by_group = result.groupby("group")
     assert by_group["amount_nok"].sum().to_dict() == {"municipalities": municipalities,
@@ -27,7 +27,7 @@ def test_seed_figures(project, year, municipalities, hospitals, bergen):
 
 
 def test_the_other_23_pay_by_population_at_1_january_2018(project):
-    result = distribution.allocation(project, 2019).set_index("code")
+    result = lkt.distribute(project, 2019).table.set_index("code")
     others = result.loc[result.index.str.fullmatch(r"\d{4}") & (result.index != "1201")]
     assert others["population"].sum() == 174_081  # SOURCES.md: the other municipalities, 1 Jan 2018
     expected = others["population"] / 174_081 * 762_500
@@ -37,13 +37,13 @@ def test_the_other_23_pay_by_population_at_1_january_2018(project):
 @pytest.mark.parametrize("key", ["per_capita", "equal", "fixed_20_per_capita", "children_0_17",
                                  "children_0_18", "elderly_67", "pilot_municipalities"])
 def test_every_project_key_allocates_the_seed_totals(project, key):
-    result = distribution.allocation(project, 2019, key)
+    result = lkt.distribute(project, 2019, key).table
     assert result.groupby("group")["amount_nok"].sum()["municipalities"] == 1_525_000
     assert (result["amount_nok"] >= 0).all()
 
 
 def test_pilot_municipalities_only(project):
-    result = distribution.allocation(project, 2018, "pilot_municipalities").set_index("code")
+    result = lkt.distribute(project, 2018, "pilot_municipalities").table.set_index("code")
     payers = result.loc[(result["group"] == "municipalities") & (result["amount_nok"] > 0)]
     assert set(payers.index) == {"1201", "1243", "1263"}
 
@@ -51,15 +51,15 @@ def test_pilot_municipalities_only(project):
 def test_a_year_whose_posts_are_all_covered_allocates_nothing(project_dir):
     rows = [["1", "Leder", 2018, 100, "x", HB], ["1", "Leder", 2019, 100, "x", KOM]]
     write_budget(project_dir / "lkt_budget.xlsx", rows)
-    result = distribution.allocation(lkt.load_project(project_dir / "lkt_project.toml"), 2019)
+    result = lkt.distribute(lkt.load_project(project_dir / "lkt_project.toml"), 2019).table
     assert len(result) == 25 and (result["amount_nok"] == 0).all()
 
 
 def test_unknown_year_and_key(project):
     with pytest.raises(errors.InputError, match="2020 is not a budget year.*2018, 2019"):
-        distribution.allocation(project, 2020)
+        lkt.distribute(project, 2020).table
     with pytest.raises(errors.KeyDefinitionError, match="unknown key 'bergen'.*bergen_50"):
-        distribution.allocation(project, 2019, "bergen")
+        lkt.distribute(project, 2019, "bergen").table
 
 
 def _project_2020(project_dir, population_year: int):
@@ -77,12 +77,12 @@ def _project_2020(project_dir, population_year: int):
 @pytest.mark.parametrize("population_year", [2019, 2020])
 def test_2020_is_allocated_over_the_18_municipalities_after_the_reform(project_dir, population_year):
     project = _project_2020(project_dir, population_year)
-    result = distribution.allocation(project, 2020)
+    result = lkt.distribute(project, 2020).table
     town = result[result["group"] == "municipalities"].set_index("code")
     assert len(town) == 18 and town.index.str.startswith("46").all()
     assert town["amount_nok"].sum() == 1_025_001
     assert abs(town.loc["4601", "amount_nok"] - 512_500.5) < 1  # the key names Bergen 1201: now 4601
-    pilot = distribution.allocation(project, 2020, "pilot_municipalities").set_index("code")
+    pilot = lkt.distribute(project, 2020, "pilot_municipalities").table.set_index("code")
     pilot = pilot[pilot["group"] == "municipalities"]
     assert set(pilot.index[pilot["amount_nok"] > 0]) == {"4601", "4624", "4631"}  # Bergen, Bjørnafjorden, Alver
 

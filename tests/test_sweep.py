@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lkt_analysis as lkt
-from lkt_analysis import distribution, errors, keys
+from lkt_analysis import errors, keys
 from lkt_analysis.allocate import apportion
 from lkt_analysis.keys import Key, shares, variant
 from lkt_analysis.sweep import grid_range, sweep_table
@@ -52,7 +52,7 @@ def test_sweep_of_the_project_key_gives_the_seed_figures_at_50_percent(project):
     assert table["variant"].nunique() == 101 and len(table) == 101 * 24
     assert (table.groupby("variant")["amount_nok"].sum() == 1_525_000).all()
     half = table[table["share"] == 0.5].set_index("code")["amount_nok"]
-    adopted = distribution.allocation(project, 2019).query("group == 'municipalities'").set_index("code")["amount_nok"]
+    adopted = lkt.distribute(project, 2019).table.query("group == 'municipalities'").set_index("code")["amount_nok"]
     assert half.to_dict() == adopted.to_dict() and half["1201"] == 762_500
     bergen = table[table["code"] == "1201"]["amount_nok"]
     assert bergen.iloc[0] == 0 and bergen.iloc[-1] == 1_525_000 and bergen.is_monotonic_increasing

@@ -4,6 +4,7 @@ the comparison of keys, read back as Excel would."""
 import pytest
 from openpyxl import load_workbook
 
+import lkt_analysis as lkt
 from lkt_analysis import distribution
 from lkt_analysis.workbook import write_workbook
 from conftest import table_rows
@@ -27,7 +28,7 @@ def test_spreadsheet_numbers_equal_the_allocation(books, project, year, key):
     rows = table_rows(sheet)
     assert rows[0][:3] == ("Samarbeidsutval", "Kommunenr.", "Kommune")
     amounts = {r[1]: r[5] for r in rows[1:] if r[1]}
-    expected = (distribution.allocation(project, year, key).query("group == 'municipalities'")
+    expected = (lkt.distribute(project, year, key).table.query("group == 'municipalities'")
                 .set_index("code")["amount_nok"])
     assert amounts == expected.to_dict()
     assert rows[-1][2] == "Totalt" and rows[-1][5] == expected.sum()
@@ -37,7 +38,7 @@ def test_spreadsheet_numbers_equal_the_allocation(books, project, year, key):
         assert not subtotal or subtotal[0][5] == sum(r[5] for r in block)
     decisions = table_rows(workbook["Forslag til vedtak"])
     fedje = next(r for r in decisions if r[0] == "1265")
-    both = {y: distribution.allocation(project, y, key).set_index("code").loc["1265", "amount_nok"]
+    both = {y: lkt.distribute(project, y, key).table.set_index("code").loc["1265", "amount_nok"]
             for y in (2018, 2019)}
     assert fedje[-1] == (f"Fedje kommune vil dekkja sin del av kostnadene med kr. {both[2018]:,} for 2018 "
                          f"og kr. {both[2019]:,} for 2019.").replace(",", " ")
