@@ -1,0 +1,57 @@
+"""The words a reader sees, in the project's written standard: bokmål (``nb``) or nynorsk (``nn``).
+
+Each form's texts are in one catalogue, ``texts/nb.toml`` and ``texts/nn.toml``, under the same
+names, with ``{placeholders}`` for what is filled in (amounts already in Norwegian number format,
+names as their sources write them). A text missing from a catalogue is an error, never a fall back
+to the other form; a test checks that both catalogues name the same texts with the same placeholders.
+
+Example:
+    >>> words("nn")("report.municipalities")
+    'Kommunane'
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = {"nb": "bokmål", "nn": "nynorsk"}
+FOLDER = Path(__file__).parent / "texts"
+
+
+@dataclass(frozen=True)
+class Words:
+    """One written standard's catalogue: ``words(name, **values)`` is the text called ``name``, filled in."""
+
+    language: str
+    catalogue: Mapping[str, str]
+
+    def __call__(self, name: str, **values: Any) -> str:
+        try:
+            text = self.catalogue[name]
+        except KeyError:
+            raise KeyError(f"no text '{name}' in the {LANGUAGES[self.language]} catalogue "
+                           f"(lkt_analysis/texts/{self.language}.toml)") from None
+        return text.format(**values) if values else text
+
+
+@cache
+def words(language: str) -> Words:
+    """The catalogue of ``language`` (``"nb"`` or ``"nn"``)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"written standard '{language}' is neither 'nb' (bokmål) nor 'nn' (nynorsk)")
+    return Words(language, _flat(tomllib.loads((FOLDER / f"{language}.toml").read_text(encoding="utf-8"))))
+
+
+def _flat(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for name, value in table.items():
+        if isinstance(value, Mapping):
+            flat.update(_flat(value, f"{prefix}{name}."))
+        else:
+            flat[f"{prefix}{name}"] = value
+    return flat
