@@ -33,9 +33,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import fastpath, paths
+from . import fastpath, paths, staging
 from .errors import Interrupted, LktError, OutputError, shown
-from .outputs import output_folder, write_text
+from .outputs import move, output_folder, write_text
 from .page import export_html
 from .planning import KINDS, Run, plan
 from .record import write_prepared
@@ -87,8 +87,6 @@ def run_reports(
     Raises:
         ParameterError: a year, key or parameter is wrong (before any kernel starts).
     """
-    from tqdm import tqdm
-
     from .index import read_records, write_index
 
     runs = plan(project, years=years, keys=keys, budget=budget, population=population, extra=extra,
@@ -100,6 +98,28 @@ def run_reports(
     if dry_run:
         return [Outcome(run, skipped=done[run.stem] is not None and not force) for run in runs]
     output_folder(out)
+    with staging.claim(out) as token:
+        outcomes, interrupted = _run(runs, done, out, notebook, token, jobs=jobs, force=force, progress=progress)
+        for run in runs:
+            if not (out / f"{run.stem}.json").exists():  # a report moved in half-way (a batch stopped): not kept
+                for ext in ("html", "xlsx", "ipynb"):
+                    (out / f"{run.stem}.{ext}").unlink(missing_ok=True)
+        # what is finished is read from disk: a worker may have finished its files just as the batch was stopped
+        finished = {run.stem for run in runs if _unchanged(run, out) is not None}
+        write_index(out / "index.html", read_records(out), latest=finished,
+                    failed=[(o.run.stem, o.error) for o in outcomes if o.error])
+    if interrupted:
+        raise Interrupted(len(finished), len(runs), out / "index.html")
+    return outcomes
+
+
+def _run(runs: Sequence[Run], done: Mapping[str, Any], out: Path, notebook: Path, token: str, *,
+         jobs: int | None, force: bool, progress: bool) -> tuple[list[Outcome], bool]:
+    """Make the runs not done yet, in parallel; return every run's outcome (in order) and whether the batch
+    was interrupted."""
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread: this process forks the workers of the next batch
     outcomes = [Outcome(run, files=done[run.stem]["files"], summary=done[run.stem]["summary"], skipped=True)
                 for run in runs if done[run.stem] is not None and not force]
     todo = [run for run in runs if force or done[run.stem] is None]
@@ -113,7 +133,7 @@ def run_reports(
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(fast), initializer=_start_worker,
                                    initargs=(fast,))
-        futures = [pool.submit(run_report, run, out, notebook, fast) for run in todo]
+        futures = [pool.submit(run_report, run, out, notebook, fast, token) for run in todo]
         try:
             with _terminate_as_interrupt():
                 for future in tqdm(as_completed(futures), total=len(futures), desc="reports", unit="report",
@@ -121,7 +141,7 @@ def run_reports(
                     outcomes.append(future.result())
         except KeyboardInterrupt:
             interrupted = True
-            _stop(pool, futures, out, todo)
+            _stop(pool, futures)
             outcomes = [o for o in outcomes if not o.error]
         else:
             pool.shutdown()
@@ -129,14 +149,7 @@ def run_reports(
         warnings.warn(FastPathWarning(f"the fast kernel path failed ({reason}): the reports it concerns were made "
                                       "on the public path"))
     order = {run.stem: i for i, run in enumerate(runs)}
-    outcomes.sort(key=lambda o: order[o.run.stem])
-    # what is finished is read from disk: a worker may have finished its files just as the batch was stopped
-    finished = {run.stem for run in runs if _unchanged(run, out) is not None}
-    write_index(out / "index.html", read_records(out), latest=finished,
-                failed=[(o.run.stem, o.error) for o in outcomes if o.error])
-    if interrupted:
-        raise Interrupted(len(finished), len(runs), out / "index.html")
-    return outcomes
+    return sorted(outcomes, key=lambda o: order[o.run.stem]), interrupted
 
 
 def skip_unused_imports() -> None:
@@ -157,6 +170,7 @@ def _start_worker(fast: bool) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    staging.watch_parent()
     skip_unused_imports()
     if fast and fastpath.can_fork():
         fastpath.preload()
@@ -182,9 +196,9 @@ def _terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _stop(pool: ProcessPoolExecutor, futures: Sequence[Any], out: Path, runs: Sequence[Run]) -> None:
-    """Cancel the queued runs, stop the running ones and remove what they had begun to write (their staging
-    folders, and the files of a run stopped while it moved them in).
+def _stop(pool: ProcessPoolExecutor, futures: Sequence[Any]) -> None:
+    """Cancel the queued runs and stop the running ones (what they had begun to write goes when the batch
+    ends: their staging folders, and the files of a run stopped while it moved them in).
 
     A worker's kernel watches its parent (``JPY_PARENT_PID``, or for a forked kernel the worker's pid) and
     exits when the worker is gone.
@@ -196,12 +210,6 @@ def _stop(pool: ProcessPoolExecutor, futures: Sequence[Any], out: Path, runs: Se
     for worker in multiprocessing.active_children():
         worker.kill()
     pool.shutdown(wait=True, cancel_futures=True)
-    for run in runs:
-        for staging in out.glob(f".{run.stem}.*"):
-            shutil.rmtree(staging, ignore_errors=True)
-        if not (out / f"{run.stem}.json").exists():  # stopped while its files were moved in: a mixed set
-            for ext in ("html", "xlsx", "ipynb"):
-                (out / f"{run.stem}.{ext}").unlink(missing_ok=True)
 
 
 def _refuse_another_projects(runs: Sequence[Run], out: Path) -> None:
@@ -243,36 +251,43 @@ def _context(fast: bool) -> Any:
     return multiprocessing.get_context("fork" if fast and fastpath.can_fork() else "spawn")
 
 
-def run_report(run: Run, out: Path, notebook: Path, fast: bool = False) -> Outcome:
+def run_report(run: Run, out: Path, notebook: Path, fast: bool = False, token: str = "run") -> Outcome:
     """Execute one run, handing it the result and record made when the batch was planned, and move its outputs
     into ``out`` only once all of them are complete; ``fast``: on the fast path, or on the public path where
     that fails."""
     outcome = Outcome(run)
-    staging = Path(tempfile.mkdtemp(prefix=f".{run.stem}.", dir=out))
     try:
-        prepared = write_prepared(staging / "prepared.pickle", KINDS[run.kind].handed(run), run.record)
-        executed = staging / f"{run.stem}.ipynb"
+        folder = staging.staging_folder(out, run.stem, token)
+    except LktError as err:
+        outcome.error = str(err)
+        return outcome
+    try:
+        prepared = write_prepared(folder / "prepared.pickle", KINDS[run.kind].handed(run), run.record)
+        executed = folder / f"{run.stem}.ipynb"
         parameters = {**run.parameters, "prepared": str(prepared)}
         if fast:
             try:
                 execute(notebook, executed, parameters, fast=True)
-                outcome.summary, files = _write_outputs(run, staging, executed, fast=True)
+                outcome.summary, files = _write_outputs(run, folder, executed, fast=True)
             except (*_kernel_failures(), AttributeError, TypeError, ImportError) as err:
                 outcome.fallback = _reason(err)
                 fast = False
         if not fast:
             execute(notebook, executed, parameters)
-            outcome.summary, files = _write_outputs(run, staging, executed)
+            outcome.summary, files = _write_outputs(run, folder, executed)
         # While the files are moved in, the report has no record: stopped half-way, it is not listed and the
-        # batch removes what was moved (see _stop). The record goes last: it means all the others are there.
+        # batch removes what was moved when it ends. The record goes last: it means all the others are there.
+        # A worker whose batch is gone moves nothing more.
         (out / files["json"]).unlink(missing_ok=True)
         for ext, name in sorted(files.items(), key=lambda item: item[0] == "json"):
-            os.replace(staging / name, out / name)
+            if staging.orphaned():
+                os._exit(1)
+            move(folder / name, out / name)
             outcome.files[ext] = name
     except Exception as err:  # noqa: BLE001 (one failing run must not stop the batch)
         outcome.error = _reason(err)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
     return outcome
 
 

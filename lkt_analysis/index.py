@@ -9,12 +9,14 @@ hard to e-mail by mistake. Each report is checked against its own project only.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterable, Mapping, Set
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from . import norwegian as no
+from .errors import shown
 from .outputs import write_text
 from .project import HOSPITALS, MUNICIPALITIES
 
@@ -25,16 +27,24 @@ LINKS = (("html", "Rapport"), ("xlsx", "Regneark"), ("ipynb", "Notatbok"), ("jso
 def read_records(folder: str | Path) -> list[dict[str, Any]]:
     """Every report record (``*.json`` written by the batch) in ``folder``, newest first.
 
-    A JSON file that is not such a record is left out; a record whose report file is gone too.
+    A record whose report page is gone is left out; so is a JSON file that is not a record of the
+    tool's (an analyst's own file, a damaged one), with a warning: never fatal.
     """
     records = []
     for path in sorted(Path(folder).glob("*.json")):
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            made = datetime.fromisoformat(record["made"])
+            summary = record["summary"]
+            if not (isinstance(record["inputs"], list) and isinstance(record["files"], dict)
+                    and isinstance(summary["totals"], dict) and isinstance(record["about"], dict)
+                    and all(isinstance(summary[k], str) for k in ("label", "key_label", "key_text"))):
+                raise TypeError
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+            warnings.warn(f"{shown(path)} is not a record of lkt report: left out of the index", stacklevel=2)
             continue
-        if isinstance(record, dict) and "fingerprint" in record and (Path(folder) / f"{path.stem}.html").is_file():
-            records.append({**record, "stem": path.stem})
+        if (Path(folder) / f"{path.stem}.html").is_file():
+            records.append({**record, "stem": path.stem, "made_at": made})
     return sorted(records, key=lambda r: (r["made"], r["stem"]), reverse=True)
 
 
@@ -68,7 +78,7 @@ def write_index(path: str | Path, records: Iterable[Mapping[str, Any]], *, lates
         summary, totals = record["summary"], record["summary"]["totals"]
         name = record.get("project", {}).get("name") or record["about"].get("Prosjekt", "")
         projects.setdefault(name, []).append({
-            "made": f"{datetime.fromisoformat(record['made']):%d.%m.%Y kl. %H.%M}",
+            "made": f"{record['made_at']:%d.%m.%Y kl. %H.%M}",
             "label": summary["label"], "key_label": summary["key_label"], "key_text": summary["key_text"],
             "total": no.kroner(sum(totals.values())), "hospitals": no.kroner(totals[HOSPITALS]),
             "municipalities": no.kroner(totals[MUNICIPALITIES]),

@@ -6,6 +6,7 @@ place only when complete; a failure removes the temporary file.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -48,18 +49,38 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     try:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as err:
-        raise OutputError(path, f"cannot write in {path.parent} ({err.strerror})") from None
+        raise OutputError(path.parent, f"nothing can be written here: {why(err)}") from None
     os.close(fd)
     tmp = Path(name)
     try:
-        yield tmp
-        os.chmod(tmp, 0o644)
         try:
+            yield tmp
+            os.chmod(tmp, 0o644)
             os.replace(tmp, path)
         except OSError as err:
-            raise OutputError(path, f"cannot be written ({err.strerror})") from None
+            raise OutputError(path, f"cannot be written: {why(err)}; nothing was changed") from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def move(source: Path, target: Path) -> None:
+    """Move a finished file into place (one rename), or say in one line why it cannot be."""
+    try:
+        os.replace(source, target)
+    except OSError as err:
+        raise OutputError(target, f"cannot be written: {why(err)}; nothing was changed") from None
+
+
+def why(err: OSError) -> str:
+    """Why a file could not be written, and what to do, in words an analyst acts on."""
+    if err.errno == errno.ENOSPC or err.errno == errno.EDQUOT:
+        return "the disk is full; make room and run again"
+    if err.errno == errno.EROFS:
+        return "the folder is read-only; write somewhere else (-o or --out)"
+    if isinstance(err, PermissionError):
+        return ("it is open in another program (Excel?) or the folder is not yours to write in; close it there, "
+                "or write somewhere else, and run again")
+    return err.strerror or str(err)
 
 
 def output_folder(folder: str | Path) -> Path:
@@ -71,7 +92,7 @@ def output_folder(folder: str | Path) -> Path:
         blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
         if blocking is not None:
             raise OutputError(folder, f"cannot be a folder: the file {blocking} is in the way") from None
-        raise OutputError(folder, f"cannot be created ({err.strerror})") from None
+        raise OutputError(folder, f"cannot be created: {why(err)}") from None
     return folder
 
 

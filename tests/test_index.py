@@ -52,3 +52,18 @@ def test_a_project_with_the_same_short_name_cannot_overwrite_anothers_reports(tm
     assert "is a report of the project 'LKT – Langvarige og koordinerte tjenester'" in err
     assert "give this project another short_name in b/lkt_project.toml" in err and err.count("\n") == 1
     assert (tmp_path / "r" / "lkt_fordeling_2019_bergen_50.html").read_bytes() == made
+
+
+def test_a_json_file_that_is_not_a_record_is_left_out_with_a_warning(tmp_path):
+    from lkt_analysis.index import read_records, write_index
+
+    (tmp_path / "notes.json").write_text('{"fingerprint": "x", "made": "2026-01-01T00:00:00"}', encoding="utf-8")
+    (tmp_path / "notes.html").write_text("mine", encoding="utf-8")
+    (tmp_path / "list.json").write_text("[1, 2]", encoding="utf-8")
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    with pytest.warns(UserWarning) as caught:
+        records = read_records(tmp_path)
+    assert records == [] and sorted(str(w.message).split(" ")[0].split("/")[-1] for w in caught) == [
+        "broken.json", "list.json", "notes.json"]
+    write_index(tmp_path / "index.html", records, latest=set())
+    assert "Fordeling av kostnader – rapporter" in (tmp_path / "index.html").read_text(encoding="utf-8")
