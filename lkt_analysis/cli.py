@@ -8,19 +8,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from . import paths
-from .errors import Interrupted, LktError, ParameterError, shown
+from .errors import Interrupted, LktError, ParameterError, did_you_mean, shown
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # named in the subcommand's own words, its help and the option nearest to what was typed
+        known = re.findall(r"(?<![\w-])--?[\w-]+", args.parser.format_usage())
+        args.parser.error(f"unrecognized arguments: {' '.join(unknown)}{did_you_mean(unknown[0], known)}")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
@@ -48,6 +52,8 @@ class _Parser(argparse.ArgumentParser):
     """Reports a bad command line in one line, like every other expected error, with exit code 2."""
 
     def error(self, message: str) -> NoReturn:
+        if (choice := re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)) is not None:
+            message += did_you_mean(choice[1], re.findall(r"'([^']*)'", choice[2]))
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -81,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     adopted.add_argument("--fixed", type=float, metavar="PART",
                          help="adopted key: this part split equally (0.3 = 30 %%), the rest by population")
     new.add_argument("--share", type=float, default=0.5, help="the anchor's share (default: 0.5 = 50 %%)")
-    new.set_defaults(run=_new)
+    new.set_defaults(run=_new, parser=new)
 
     population = commands.add_parser("population", help="population figures: fetch them from Statistics Norway")
     fetch = population.add_subparsers(required=True, metavar="ACTION").add_parser(
@@ -92,11 +98,11 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--project", type=paths.user_path, default=paths.DEFAULT_PROJECT,
                        help="project file (default: data/raw/lkt_project.toml)")
     fetch.add_argument("--overwrite", action="store_true", help="replace a file fetched before under the same name")
-    fetch.set_defaults(run=_fetch)
+    fetch.set_defaults(run=_fetch, parser=fetch)
 
     show = commands.add_parser("keys", help="list the project's budget years and keys, in words")
     _inputs(show)
-    show.set_defaults(run=_keys)
+    show.set_defaults(run=_keys, parser=show)
 
     allocate = commands.add_parser("allocate", help="allocate one budget year and write the invoicing CSV")
     allocate.add_argument("--year", type=int, required=True, help="budget year, e.g. 2019")
@@ -105,7 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     allocate.add_argument("-o", "--output", type=paths.user_path,
                           help="CSV to write, or .xlsx for a formatted workbook "
                                "(default: data/processed/PROJECT_allocation_YEAR_KEY.csv)")
-    allocate.set_defaults(run=_allocate)
+    allocate.set_defaults(run=_allocate, parser=allocate)
 
     compare = commands.add_parser("compare", help="compare keys for one budget year: who gains and who loses")
     compare.add_argument("--year", type=int, required=True, help="budget year, e.g. 2019")
@@ -114,7 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--reference", metavar="KEY", help="the key compared against (default: the project's)")
     _inputs(compare)
     compare.add_argument("-o", "--output", type=paths.user_path, help="write the comparison to a .csv or .xlsx file")
-    compare.set_defaults(run=_compare)
+    compare.set_defaults(run=_compare, parser=compare)
 
     sweep = commands.add_parser("sweep", help="every municipality's amount over a grid of a key's parameters")
     sweep.add_argument("--year", type=int, required=True, help="budget year, e.g. 2019")
@@ -123,8 +129,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="a parameter and its grid, e.g. share=0:1:0.01; give two for a two-way grid")
     _inputs(sweep)
     sweep.add_argument("-o", "--output", type=paths.user_path,
-                       help="CSV to write (default: data/processed/PROJECT_sweep_YEAR_KEY.csv)")
-    sweep.set_defaults(run=_sweep)
+                       help="CSV to write, or .xlsx for a workbook with Norwegian headings "
+                            "(default: data/processed/PROJECT_sweep_YEAR_KEY.csv)")
+    sweep.set_defaults(run=_sweep, parser=sweep)
 
     report = commands.add_parser("report", help="render the yearly reports (HTML, notebook, spreadsheet)")
     report.add_argument("--years", type=int, nargs="+", help="budget years (default: all in the budget)")
@@ -141,7 +148,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("-p", "--param", dest="params", action="append", default=[], metavar="NAME=VALUE",
                         help="another notebook parameter, the value as JSON (e.g. -p 'key_params={\"share\": 0.4}')")
     _inputs(report)
-    report.set_defaults(run=_report)
+    report.set_defaults(run=_report, parser=report)
     return parser
 
 
@@ -191,22 +198,31 @@ def _warn_if_nothing_to_split(result: Any) -> None:
 
 
 def _key(project: Any, text: str) -> Any:
-    """A key by name, or a variant written ``NAME:PARAM=VALUE[,PARAM=VALUE]`` (values as JSON, e.g. 0.4)."""
+    """A key by name, or a variant written ``NAME:PARAM=VALUE[,PARAM=VALUE]`` (values as JSON, e.g. 0.4; a
+    decimal comma, ``share=0,4``, is read as 0.4)."""
     name, _, changes = text.partition(":")
-    params = {}
-    for item in filter(None, changes.split(",")):
-        param, sep, value = item.partition("=")
-        if not sep:
-            raise ParameterError(f"key '{text}': '{item}' is not PARAM=VALUE")
-        params[param.strip()] = _value(value)
-    return project.municipal_key(name, params)
+    return project.municipal_key(name, _pairs(re.split(r",(?!\d+(?:,|$))", changes) if changes else [],
+                                              f"key '{text}':", "PARAM=VALUE"))
 
 
-def _value(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
+def _pairs(items: Sequence[str], option: str, form: str = "NAME=VALUE") -> dict[str, Any]:
+    """``NAME=VALUE`` items as a dict, each value read as JSON where it is JSON (``0.4``, ``{"share": 0.4}``), a
+    number written with a decimal comma (``0,4``) as that number, and other text as text."""
+    pairs = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ParameterError(f"{option} '{item}' is not {form}")
+        if re.fullmatch(r"\s*[-+]?\d+,\d+\s*", value):
+            value = value.replace(",", ".")
+        try:
+            pairs[name.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            if value.strip()[:1] in "{[":
+                raise ParameterError(f"{option} '{item}': {value} is not JSON; write names in double quotes, "
+                                     f"e.g. -p 'key_params={{\"share\": 0.4}}', or use --set share=0.4") from None
+            pairs[name.strip()] = value
+    return pairs
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -257,9 +273,17 @@ def _sweep(args: argparse.Namespace) -> int:
             raise ParameterError(f"--vary '{item}' is not NAME=START:STOP:STEP, or names a parameter twice")
         vary[name.strip()] = grid_range(grid)
     key = _key(project, args.key)
-    table = sweep(project, args.year, key, vary)
     output = args.output or paths.DATA_PROCESSED / f"{project.file_prefix}_sweep_{args.year}_{key.name}.csv"
-    write_csv(table, output)
+    if output.suffix.lower() not in (".csv", ".xlsx"):
+        raise ParameterError(f"--output {output}: write a .csv or an .xlsx file")
+    table = sweep(project, args.year, key, vary)
+    if output.suffix.lower() == ".xlsx":
+        from .distribution import distribute
+        from .workbook import write_sweep_workbook
+
+        write_sweep_workbook(output, distribute(project, args.year, key), table)
+    else:
+        write_csv(table, output)
     variants = table["variant"].nunique()
     print(f"{variants} variants x {len(table) // variants} municipalities; written: {output}")
     return 0
@@ -322,16 +346,6 @@ def _keys(args: argparse.Namespace) -> int:
             print(f"{'*' if name == project.key else ' '} {name:<22} {label(municipalities, key)}: "
                   f"{describe(municipalities, key)}")
     return 0
-
-
-def _pairs(items: Sequence[str], option: str) -> dict[str, Any]:
-    pairs = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise ParameterError(f"{option} '{item}' is not NAME=VALUE")
-        pairs[name.strip()] = _value(value)
-    return pairs
 
 
 def _report(args: argparse.Namespace) -> int:

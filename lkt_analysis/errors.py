@@ -6,7 +6,9 @@ Every expected failure (bad input file, unknown key, wrong parameter) is an
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -24,6 +26,17 @@ def shown(path: str | Path) -> str:
         except ValueError:
             pass
     return os.fspath(path)
+
+
+def did_you_mean(word: object, choices: Iterable[object]) -> str:
+    """``" (did you mean 'x'?)"`` for the choice nearest to a mistyped ``word``, or nothing when none is near.
+
+    Example:
+        >>> did_you_mean("bergen50", ["bergen_50", "per_capita"])
+        " (did you mean 'bergen_50'?)"
+    """
+    near = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean '{near[0]}'?)" if near else ""
 
 
 class LktError(Exception):

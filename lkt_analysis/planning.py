@@ -22,7 +22,7 @@ from typing import Any
 from . import paths
 from .compare import compare
 from .distribution import distribute, distribute_years
-from .errors import ParameterError
+from .errors import ParameterError, did_you_mean
 from .keys import safe_name
 from .project import Project, decision_years, load_project
 from .record import input_hashes, make_record, read_prepared, sha256
@@ -115,7 +115,8 @@ def check_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> Non
     defaults = notebook_parameters(notebook)
     for name, value in parameters.items():
         if name not in defaults:
-            raise ParameterError(f"unknown parameter '{name}'; parameters: {', '.join(defaults)}")
+            raise ParameterError(f"unknown parameter '{name}'{did_you_mean(name, defaults)}; "
+                                 f"parameters: {', '.join(defaults)}")
         default = defaults[name]
         if default is None:  # a path or a list of paths, or None for the project's own
             allowed, ok = "str or list or None", value is None or isinstance(value, (str, list))
@@ -153,9 +154,10 @@ def plan(
     years = list(years or project.years)
     for year in years:
         if year not in project.years:
-            raise ParameterError(f"year {year} is not in the budget; "
+            raise ParameterError(f"year {year} is not in the budget{did_you_mean(year, project.years)}; "
                                  f"budget years: {', '.join(map(str, project.years))}")
     keys = list(keys or (project.comparison_keys() if compare else [project.key]))
+    check_parameters(notebook, extra or {})
     fixed = {"year": "use --years", "key": "use --keys", "keys": "use --keys", "project_file": "use --project",
              "budget": "use --budget", "population": "use --population", "prepared": "it is the batch's own"}
     clash = sorted(set(extra or {}) & set(fixed))

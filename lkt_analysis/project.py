@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import budget as budget_, keys, norwegian as no, population as population_
 from .allocate import as_fraction
-from .errors import InputError, KeyDefinitionError
+from .errors import InputError, KeyDefinitionError, did_you_mean
 from .keys import Key
 
 MUNICIPALITIES, HOSPITALS = "municipalities", "specialist_health_service"
@@ -94,8 +94,8 @@ class Project:
         if key is None and name in self.standard_keys():
             key = keys.STANDARD[name]
         if key is None:
-            raise KeyDefinitionError(f"unknown key '{name}'; keys: "
-                                     f"{', '.join(self.municipal_keys() + self.standard_keys())}")
+            known = self.municipal_keys() + self.standard_keys()
+            raise KeyDefinitionError(f"unknown key '{name}'{did_you_mean(name, known)}; keys: {', '.join(known)}")
         return keys.variant(key, params or {})
 
 
@@ -268,7 +268,8 @@ def _table(spec: Mapping[str, Any], name: str, path: Path) -> Mapping[str, Any]:
 def budget_year(project: Project, year: int) -> BudgetYear:
     """The project's budget year ``year``, or an error naming the years there are."""
     if year not in project.years:
-        raise InputError(project.path, f"{year} is not a budget year of the project; "
+        near = did_you_mean(year, project.years)
+        raise InputError(project.path, f"{year} is not a budget year of the project{near}; "
                                        f"budget years: {', '.join(map(str, project.years))}")
     return project.years[year]
 

@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .version import __version__
 from .compare import Comparison
 from .distribution import Distribution
+from .errors import ParameterError
 from .outputs import made_at, save_workbook
 from .report import GROUP_NAMES, decisions, municipality_table, rounding_table, rounding_text
 
@@ -151,6 +152,31 @@ def write_comparison_workbook(path: str | Path, comparison: Comparison) -> Path:
     table = comparison.table.assign(diff_share=comparison.table["diff_pct"] / 100)
     _table_sheet(workbook.active, f"Sammenligning {reference.spec.label}", title, table, COMPARISON_COLUMNS)
     _table_sheet(workbook.create_sheet(), "Oppsummering", title, comparison.summary, SUMMARY_COLUMNS)
+    return save_workbook(workbook, path)
+
+
+SWEEP_COLUMNS: dict[str, Column] = {
+    "variant": ("Variant", 9, "0"),
+    "share": ("Fast andel", 11, "0.00%"),
+    "fixed": ("Del likt", 11, "0.00%"),
+    "code": ("Kommunenr.", 12, "@"),
+    "name": ("Kommune", 16, "@"),
+    "amount_nok": ("Beløp (kr)", 13, WHOLE),
+}
+MAX_ROWS = 1_048_576 - 20  # a worksheet's rows, less the title block
+
+
+def write_sweep_workbook(path: str | Path, base: Distribution, table: pd.DataFrame) -> Path:
+    """Write a sweep (:func:`lkt_analysis.sweep.sweep`) of the key of ``base`` as a workbook: one row per variant and
+    municipality with Norwegian headings, atomically; refused where the rows do not fit in a worksheet."""
+    if len(table) > MAX_ROWS:
+        raise ParameterError(f"--output {path}: {len(table):_} rows do not fit in a worksheet (at most "
+                             f"{MAX_ROWS:_}); write a .csv, or use a coarser grid".replace("_", " "))
+    columns = {name: column for name, column in SWEEP_COLUMNS.items() if name in table.columns}
+    workbook = _new(f"{base.project.short_name}: varianter av {base.key_label} {base.spec.label}")
+    title = [f"Varianter av fordelingsnøkkelen: {base.key_label}", *_about(base)]
+    _table_sheet(workbook.active, f"Varianter {base.spec.label}", title,
+                 table.astype({"code": str, "name": str}), columns)
     return save_workbook(workbook, path)
 
 

@@ -305,3 +305,46 @@ def test_the_standard_keys_are_there_by_name_in_every_project(capsys):
     assert "standard keys" in capsys.readouterr().out
     assert main(["compare", "--year", "2019", "--keys", "bergen_50"]) == 2
     assert "nothing to compare" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["alocate"], "invalid choice: 'alocate'"),
+    (["allocate", "--year", "2019", "--kee", "equal"], "unrecognized arguments: --kee equal (did you mean '--key'?) "
+                                                      "(see lkt allocate --help)"),
+    (["allocate", "--year", "2019", "--key", "bergen50"], "unknown key 'bergen50' (did you mean 'bergen_50'?)"),
+    (["allocate", "--year", "2091"], "2091 is not a budget year of the project (did you mean '2019'?)"),
+    (["report", "-p", "yaer=2019"], "unknown parameter 'yaer' (did you mean 'year'?)"),
+    (["report", "-p", "key_params={share: 0.4}"], "{share: 0.4} is not JSON; write names in double quotes"),
+    (["sweep", "--year", "2019", "--key", "bergen_50", "--vary", "share=0:1:0.5", "-o", "s.txt"],
+     "write a .csv or an .xlsx file"),
+    (["sweep", "--year", "2019", "--key", "bergen_50", "--vary", "share=0:1:0.00001", "-o", "s.xlsx"],
+     "2 400 024 rows do not fit in a worksheet"),
+])
+def test_a_mistyped_name_gets_the_nearest_one_in_one_line(capsys, args, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    try:
+        code = main(args)
+    except SystemExit as exit_:
+        code = exit_.code
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1
+    if args[0] == "alocate":
+        assert "(did you mean 'allocate'?)" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_decimal_comma_is_read_as_the_number_it_writes(capsys):
+    assert main(["compare", "--year", "2019", "--keys", "bergen_50:share=0,4", "equal"]) == 0
+    assert "610 000 (-152 500)" in capsys.readouterr().out
+    assert main(["report", "--years", "2019", "--set", "share=0,4", "--dry-run"]) == 0
+    assert "lkt_fordeling_2019_bergen_50_share-0.4" in capsys.readouterr().out
+
+
+def test_sweep_writes_a_real_workbook_with_norwegian_headings(tmp_path):
+    from openpyxl import load_workbook
+
+    assert main(["sweep", "--year", "2019", "--key", "bergen_50", "--vary", "share=0:1:0.5",
+                 "-o", str(tmp_path / "s.xlsx")]) == 0
+    rows = table_rows(load_workbook(tmp_path / "s.xlsx").active)
+    assert rows[0] == ("Variant", "Fast andel", "Kommunenr.", "Kommune", "Beløp (kr)") and len(rows) == 1 + 3 * 24
+    assert next(r for r in rows if r[1] == 0.5 and r[2] == "1201")[4] == 762_500

@@ -15,7 +15,7 @@ NOTEBOOK = lkt.paths.REPORT_NOTEBOOK
 
 @pytest.mark.parametrize("parameters, message", [
     ({"year": None}, r"parameter 'year' must be int, not NoneType"),
-    ({"yaer": 2019}, r"unknown parameter 'yaer'; parameters: year, key, key_params"),
+    ({"yaer": 2019}, r"unknown parameter 'yaer' \(did you mean 'year'\?\); parameters: year, key, key_params"),
     ({"year": "2019"}, r"parameter 'year' must be int, not str"),
     ({"key_params": [1]}, r"parameter 'key_params' must be dict"),
     ({"population": 5}, r"parameter 'population' must be str or list or None"),
@@ -27,7 +27,7 @@ def test_parameters_are_checked_against_the_notebook(parameters, message):
 
 @pytest.mark.parametrize("args, message", [
     (["--years", "2020"], r"year 2020 is not in the budget; budget years: 2018, 2019"),
-    (["--key", "bergen50"], r"unknown key 'bergen50'; keys: bergen_50, per_capita"),
+    (["--key", "bergen50"], r"unknown key 'bergen50' \(did you mean 'bergen_50'\?\); keys: bergen_50, per_capita"),
     (["-p", "shared=0.4"], r"unknown parameter 'shared'"),
     (["-p", "year=2019"], r"parameter 'year' is set by the batch: use --years"),
     (["-p", "prepared=x.pickle"], r"parameter 'prepared' is set by the batch: it is the batch's own"),
