@@ -2,7 +2,7 @@
 
 Everything here takes the comparison computed once by :func:`lkt_analysis.compare`
 (and, for the sensitivity charts, one sweep over the anchor key) and returns a
-DataFrame, a Markdown string or a matplotlib Figure; nothing prints or saves.
+DataFrame, HTML (``markup.Html``) or a matplotlib Figure; nothing prints or saves.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from .allocate import as_fraction
 from .compare import Comparison
 from .errors import ParameterError
 from .keys import KINDS, Key
-from .report import safe, table_style
+from .markup import Html, charts, esc, paragraphs
+from .report import table_style
 from .sweep import Grid, grid_range, sweep_table
 
 if TYPE_CHECKING:
@@ -28,13 +29,14 @@ if TYPE_CHECKING:
 GAIN, LOSS, NEUTRAL, ANCHOR = "#2b6a99", "#c0504d", "#9a9a9a", "#c0504d"
 
 
-def intro(comparison: Comparison) -> str:
+def intro(comparison: Comparison) -> Html:
     """The year, the municipalities' total, the reference key and the population date, in Norwegian."""
     reference = comparison.reference
-    return (f"**Kommunenes nye kostnad {safe(reference.spec.label)}: {no.kroner(reference.municipal_total)}**, "
-            f"fordelt på {len(reference.members)} kommuner. Hver nøkkel sammenlignes med "
-            f"**{safe(reference.key_label)}** (referansen). Folketall per 1. januar {reference.spec.population_year} "
-            f"(Statistisk sentralbyrå, tabell 07459).")
+    return paragraphs(
+        f"<strong>Kommunenes nye kostnad {esc(reference.spec.label)}: {no.kroner(reference.municipal_total)}"
+        f"</strong>, fordelt på {len(reference.members)} kommuner. Hver nøkkel sammenlignes med "
+        f"<strong>{esc(reference.key_label)}</strong> (referansen). Folketall per 1. januar "
+        f"{reference.spec.population_year} (Statistisk sentralbyrå, tabell 07459).")
 
 
 def keys_table(comparison: Comparison) -> pd.DataFrame:
@@ -92,6 +94,7 @@ def summary_table(comparison: Comparison) -> pd.DataFrame:
 
 # --- charts ---------------------------------------------------------------------------------
 
+@charts
 def difference_chart(comparison: Comparison) -> Figure:
     """Diverging bars per key: each municipality's difference against the reference, sorted, gainers and
     losers coloured apart."""
@@ -121,6 +124,7 @@ def difference_chart(comparison: Comparison) -> Figure:
     return figure
 
 
+@charts
 def per_inhabitant_chart(comparison: Comparison) -> Figure:
     """Kr per inhabitant per municipality (largest first) under each key: one marker per key."""
     from matplotlib.figure import Figure
@@ -186,21 +190,22 @@ def anchor_sweep(comparison: Comparison, grid: Grid | None = None) -> AnchorSwee
     return AnchorSweep(key, _label(comparison, key), table, as_fraction(key.params["share"]), equal)
 
 
-def anchor_text(sweep: AnchorSweep | None, comparison: Comparison) -> str:
+def anchor_text(sweep: AnchorSweep | None, comparison: Comparison) -> Html:
     """What the anchor's share does, in a sentence or two."""
     if sweep is None:
-        return "Ingen av nøklene har en kommune med fast andel, så denne analysen gjelder ikke her."
+        return paragraphs("Ingen av nøklene har en kommune med fast andel, så denne analysen gjelder ikke her.")
     members = comparison.reference.members.set_index("code")
-    name = safe(members.loc[sweep.key.params["code"], "name"])
+    name = esc(members.loc[sweep.key.params["code"], "name"])
     text = (f"Linjene viser hva hver kommune betaler når {name}s andel går fra 0 til 100 % "
-            f"(nøkkelen «{safe(sweep.label)}»); "
+            f"(nøkkelen «{esc(sweep.label)}»); "
             f"den stiplede linjen er andelen i nøkkelen, {no.percent(sweep.adopted)}.")
     if sweep.equal_share is not None:
         text += (f" Ved en andel på {no.percent(sweep.equal_share)} betaler {name} det samme per innbygger som "
                  f"de andre kommunene (prikket linje): det er {name}s andel av folketallet.")
-    return text
+    return paragraphs(text)
 
 
+@charts
 def anchor_chart(sweep: AnchorSweep | None, comparison: Comparison) -> Figure | None:
     """Left: each municipality's amount against the anchor's share; right: kr per inhabitant, the anchor
     against the others. The share in the key and the equal-per-inhabitant share are marked."""
@@ -266,6 +271,7 @@ def two_way_grid(comparison: Comparison, code: str, *, shares: str = "0:1:0.05",
     return table[table["code"] == code].pivot(index="fixed", columns="share", values="amount_nok")
 
 
+@charts
 def heatmap(grid: pd.DataFrame | None, comparison: Comparison, code: str) -> Figure | None:
     """The two-way grid as a heatmap, the key in use marked."""
     if grid is None:

@@ -21,7 +21,8 @@ from .compare import Comparison, compare
 from .comparison_report import difference_chart
 from .keys import KINDS, Key
 from .project import Project, members
-from .report import safe, table_style
+from .markup import esc as safe
+from .report import table_style
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

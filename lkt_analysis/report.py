@@ -1,14 +1,14 @@
 """What a yearly report shows: Norwegian tables, sentences and charts for one budget year and key.
 
 Functions return DataFrames (numbers, for the spreadsheet; or text in Norwegian
-number format, for reading), Markdown strings, or matplotlib Figures; the
+number format, for reading), HTML (``markup.Html``: input text escaped, never Markdown), or matplotlib
+Figures (input text never read as mathtext); the
 notebook shows them and nothing here prints or saves.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import norwegian as no
+from .markup import Html, charts, esc, paragraphs
 from .distribution import Distribution
 from .errors import ParameterError
 from .project import HOSPITALS, MUNICIPALITIES
@@ -39,19 +40,13 @@ MUNICIPALITY_HEADINGS = {
 def table_style(shown: pd.DataFrame) -> Any:
     """The start of every table's style: text escaped, no index, and an id made from the table's content
     (not pandas' random one), so that the same inputs give the same page."""
-    return (shown.style.format(escape="html").hide(axis="index")
+    return (shown.style.format(escape="html").format_index(escape="html", axis=1).hide(axis="index")
             .set_uuid(hashlib.sha256(shown.to_csv().encode()).hexdigest()[:10]))
 
 
-def safe(text: object) -> str:
-    """Text from an input file (a name, a label) made safe to put into Markdown or HTML: shown as written,
-    never taken as markup."""
-    return html.escape(str(text), quote=False)
-
-
-def heading(result: Any) -> str:
-    """The report's first heading (Markdown), naming what it shows: ``result.title()``, escaped."""
-    return "# " + safe(result.title())
+def heading(result: Any) -> Html:
+    """The report's first heading, naming what it shows: ``result.title()``."""
+    return Html(f"<h1>{esc(result.title())}</h1>")
 
 
 def population_date(result: Distribution) -> str:
@@ -59,24 +54,21 @@ def population_date(result: Distribution) -> str:
     return f"1. januar {result.spec.population_year}"
 
 
-def headline(result: Distribution) -> str:
+def headline(result: Distribution) -> Html:
     """The year's total new cost, its split between the groups, the key in words and the population date."""
     totals = result.totals
     if not sum(totals.values()):
-        split = (f"**Ingen ny kostnad til fordeling {safe(result.spec.label)}:** alle postene er dekket av "
-                 "budsjett som er vedtatt tidligere, så ingen betaler noe nytt.")
+        split = (f"<strong>Ingen ny kostnad til fordeling {esc(result.spec.label)}:</strong> alle postene er "
+                 "dekket av budsjett som er vedtatt tidligere, så ingen betaler noe nytt.")
     else:
-        split = (f"**Ny kostnad til fordeling {safe(result.spec.label)}: {no.kroner(sum(totals.values()))}.** "
-                 f"Spesialisthelsetjenesten dekker {no.kroner(totals[HOSPITALS])} og kommunene "
-                 f"{no.kroner(totals[MUNICIPALITIES])}.")
-    return (
-        f"{split}\n\n"
-        f"**Fordelingsnøkkel for kommunene:** {safe(result.key_text)}\n\n"
-        f"Folketall per {population_date(result)} (Statistisk sentralbyrå, tabell 07459)."
-    )
+        split = (f"<strong>Ny kostnad til fordeling {esc(result.spec.label)}: "
+                 f"{no.kroner(sum(totals.values()))}.</strong> Spesialisthelsetjenesten dekker "
+                 f"{no.kroner(totals[HOSPITALS])} og kommunene {no.kroner(totals[MUNICIPALITIES])}.")
+    return paragraphs(split, f"<strong>Fordelingsnøkkel for kommunene:</strong> {esc(result.key_text)}",
+                      f"Folketall per {population_date(result)} (Statistisk sentralbyrå, tabell 07459).")
 
 
-def budget_text(result: Distribution) -> str:
+def budget_text(result: Distribution) -> Html:
     """What the budget table's marks mean, and how each shared post is split, as the project file says."""
     posts = result.project.budget
     year = posts[posts["year"] == result.year]
@@ -85,10 +77,10 @@ def budget_text(result: Distribution) -> str:
     for party in dict.fromkeys(year.loc[~year["covered"], "financed_by"]):
         split = result.project.financing[party]
         if len([share for share in split.values() if share]) > 1:
-            text += (f" Poster med finansiering «{safe(party)}» deles med "
+            text += (f" Poster med finansiering «{esc(party)}» deles med "
                      f"{no.percent(split.get(HOSPITALS, 0))} på spesialisthelsetjenesten og "
                      f"{no.percent(split.get(MUNICIPALITIES, 0))} på kommunene.")
-    return text.strip()
+    return paragraphs(text.strip())
 
 
 def budget_table(result: Distribution) -> pd.DataFrame:
@@ -183,19 +175,19 @@ def rounding_for_reading(table: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([shown, pd.DataFrame([total])], ignore_index=True).rename(columns=ROUNDING_HEADINGS)
 
 
-def rounding_text(result: Distribution) -> str:
+def rounding_text(result: Distribution) -> Html:
     """The largest-remainder rule and its tie-break in words, with this year's sum check."""
     steps = result.rounding
     total, floors, left = result.municipal_total, int(steps["floor"].sum()), int(steps["extra"].sum())
-    return (
+    return paragraphs(
         f"Kommunenes del, {no.kroner(total)}, fordeles slik: Hver kommune får først sitt nøyaktige beløp "
-        f"(andelen ganger {no.kroner(total)}) rundet **ned** til hele kroner. Til sammen blir det "
+        f"(andelen ganger {no.kroner(total)}) rundet <strong>ned</strong> til hele kroner. Til sammen blir det "
         f"{no.kroner(floors)}, altså {no.kroner(left)} mindre enn totalen. De {left} kronene som er igjen, går "
         f"én til hver av de {left} kommunene med størst rest (størst desimaldel). Har to kommuner nøyaktig "
         f"samme rest, går kronen først til den med størst andel, deretter til den med lavest kommunenummer. "
         f"Slik blir summen nøyaktig {no.kroner(total)}, ingen kommune får mer enn én krone mer enn sitt "
-        f"nøyaktige beløp, og ingen får mindre enn det rundet ned.\n\n"
-        f"**Kontroll:** {no.kroner(floors)} + {no.kroner(left)} = {no.kroner(floors + left)}"
+        f"nøyaktige beløp, og ingen får mindre enn det rundet ned.",
+        f"<strong>Kontroll:</strong> {no.kroner(floors)} + {no.kroner(left)} = {no.kroner(floors + left)}"
         f"{' ✓' if floors + left == total else ' ✗'}. Desimalene i tabellen er kuttet etter fire sifre.")
 
 
@@ -221,6 +213,7 @@ def for_reading(table: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+@charts
 def amounts_chart(result: Distribution, table: pd.DataFrame) -> Figure:
     """Horizontal bars of the amount per municipality (``table``: :func:`municipality_table`), largest first,
     the key's anchor marked."""
@@ -229,6 +222,7 @@ def amounts_chart(result: Distribution, table: pd.DataFrame) -> Figure:
                  title=f"Beløp per kommune, {result.spec.label}", xlabel="Beløp (kr)")
 
 
+@charts
 def per_inhabitant_chart(result: Distribution, table: pd.DataFrame) -> Figure:
     """Horizontal bars of kr per inhabitant per municipality, with the average over all as a line.
 
@@ -246,6 +240,7 @@ def per_inhabitant_chart(result: Distribution, table: pd.DataFrame) -> Figure:
     return figure
 
 
+@charts
 def split_chart(result: Distribution) -> Figure:
     """The year's new cost by group and by financing party, side by side."""
     from matplotlib.ticker import MaxNLocator
@@ -253,10 +248,11 @@ def split_chart(result: Distribution) -> Figure:
     posts = result.posts
     by_group = posts.groupby("group")["amount_nok"].sum().rename(GROUP_NAMES).sort_values()
     by_party = posts.groupby("financed_by")["amount_nok"].sum().sort_values()
-    figure, (left, right) = _figure(12, 3.2, [by_group.index, by_party.index], top=0.65)
+    figure, (left, right) = _figure(12, 3.2, [by_group.index.map(_short), by_party.index.map(_short)], top=0.65)
     for axes, values, title in ((left, by_group, "Etter part som betaler"),
                                 (right, by_party, "Etter finansiering i budsjettet")):
-        bars = axes.barh(values.index, values.to_numpy(), color="#2b6a99")
+        bars = axes.barh(range(len(values)), values.to_numpy(), color="#2b6a99")
+        axes.set_yticks(range(len(values)), [_short(name) for name in values.index])
         axes.bar_label(bars, labels=[no.kroner(v) for v in values], padding=3, fontsize=9)
         axes.set_title(title)
         axes.set_xlabel("Ny kostnad (kr)")
@@ -270,9 +266,11 @@ def split_chart(result: Distribution) -> Figure:
 
 def _bars(names: pd.Series, values: pd.Series, marked: pd.Series, *, title: str, xlabel: str,
           decimals: int = 0) -> Figure:
-    figure, (axes,) = _figure(9, 0.28 * len(names) + 1.2, [names])
+    labels = [_short(name) for name in names]
+    figure, (axes,) = _figure(9, 0.28 * len(names) + 1.2, [labels])
     colours = ["#c0504d" if mark else "#2b6a99" for mark in marked]
-    bars = axes.barh(names, values.to_numpy(), color=colours)
+    bars = axes.barh(range(len(labels)), values.to_numpy(), color=colours)
+    axes.set_yticks(range(len(labels)), labels)
     axes.bar_label(bars, labels=[no.number(v, decimals) for v in values], padding=3, fontsize=8)
     axes.set_xlabel(xlabel)
     axes.set_title(title)
@@ -281,6 +279,13 @@ def _bars(names: pd.Series, values: pd.Series, marked: pd.Series, *, title: str,
     axes.spines[["top", "right"]].set_visible(False)
     axes.margins(y=0.01)
     return figure
+
+
+def _short(name: object, most: int = 40) -> str:
+    """A bar's name as a chart shows it: cut with an ellipsis where it is longer than ``most`` characters
+    (the table beside the chart gives it whole)."""
+    text = str(name)
+    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 def _figure(width: float, height: float, labels: Sequence[Sequence[str]], *, top: float = 0.4,
@@ -298,8 +303,9 @@ def _figure(width: float, height: float, labels: Sequence[Sequence[str]], *, top
     from matplotlib.textpath import text_to_path
 
     font = FontProperties(size=rcParams["ytick.labelsize"])
-    pads = [max((text_to_path.get_text_width_height_descent(str(name), font, ismath=False)[0]
-                 for name in names), default=0) / 72 + 0.15 for names in labels]  # + the tick and its pad
+    pads = [min(max((text_to_path.get_text_width_height_descent(str(name), font, ismath=False)[0]
+                     for name in names), default=0) / 72 + 0.15, width * 0.4 / len(labels))
+            for names in labels]  # + the tick and its pad; at most 40 % of the width
     each = (width - sum(pads) - gap * (len(labels) - 1) - right) / len(labels)
     figure, axes, x = Figure(figsize=(width, height)), [], 0.0
     for pad in pads:
@@ -309,18 +315,18 @@ def _figure(width: float, height: float, labels: Sequence[Sequence[str]], *, top
     return figure, axes
 
 
-def footer(record: Mapping[str, Any]) -> str:
+def footer(record: Mapping[str, Any]) -> Html:
     """The provenance record as a footer for the report's reader: what, from which files, when, by what.
 
     File names only, no paths and no Python values (those stay in the JSON record beside the report).
     """
     made = datetime.fromisoformat(record["made"])
-    about = " ".join(f"{name}: {safe(value)}." for name, value in record["about"].items())
-    inputs = "\n".join(f"- {safe(PurePosixPath(item['path']).name)}: SHA-256 `{item['sha256']}`"
-                       for item in record["inputs"])
-    return (f"---\n#### Grunnlag for rapporten\n\n{about}\n\nInndata (med SHA-256, som viser nøyaktig hvilken "
-            f"fil som er brukt):\n\n{inputs}\n\nLaget {made:%d.%m.%Y kl. %H.%M} av lkt_analysis "
-            f"{record['lkt_analysis_version']}.")
+    about = " ".join(f"{esc(name)}: {esc(value)}." for name, value in record["about"].items())
+    inputs = "".join(f"<li>{esc(PurePosixPath(item['path']).name)}: SHA-256 <code>{item['sha256']}</code></li>"
+                     for item in record["inputs"])
+    return Html(f'<footer class="reader-footer"><hr><h2>Grunnlag for rapporten</h2><p>{about}</p><p>Inndata (med '
+                f"SHA-256, som viser nøyaktig hvilken fil som er brukt):</p><ul>{inputs}</ul><p>Laget "
+                f"{made:%d.%m.%Y kl. %H.%M} av lkt_analysis {esc(record['lkt_analysis_version'])}.</p></footer>")
 
 
 def decision_text(name: str, amounts: Mapping[int, int], labels: Mapping[int, str]) -> str:

@@ -98,7 +98,7 @@ def write_workbook(path: str | Path, result: Distribution, decision_results: Seq
              "floor": int(rounding["floor"].sum()), "remainder": float(sum(rounding["remainder"])),
              "extra": f"{int(rounding['extra'].sum())} kommuner", "amount_nok": int(rounding["amount_nok"].sum())}
     shown = pd.concat([shown, pd.DataFrame([total])], ignore_index=True)
-    rule = rounding_text(result).replace("**", "").replace("\n\n", " ")
+    rule = rounding_text(result).plain()
     sheet = workbook.create_sheet()
     _table_sheet(sheet, "Slik er beløpene regnet ut", [*title, rule], shown, ROUNDING_COLUMNS)
     for cell in sheet[sheet.max_row]:
