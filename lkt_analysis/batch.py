@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from . import fastpath, paths, staging
-from .errors import Interrupted, LktError, OutputError, shown
+from .errors import Interrupted, LktError, LktWarning, OutputError, shown
 from .outputs import move, output_folder, write_text
 from .page import export_html
 from .planning import KINDS, Run, plan
@@ -55,7 +55,7 @@ class Outcome:
     fallback: str | None = None  # why the fast path failed and the run was made on the public path, if it did
 
 
-class FastPathWarning(UserWarning):
+class FastPathWarning(LktWarning):
     """The batch could not take its fast path (``fastpath``) and made the reports on the public path."""
 
 

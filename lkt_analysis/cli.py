@@ -6,6 +6,7 @@ Expected errors (an ``LktError``) print one line and exit with code 2.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from . import paths
-from .errors import Interrupted, LktError, ParameterError, did_you_mean, shown
+from .errors import Interrupted, LktError, LktWarning, ParameterError, did_you_mean, shown
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,8 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.parser.error(f"unrecognized arguments: {' '.join(unknown)}{did_you_mean(unknown[0], known)}")
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("default")
-            warnings.showwarning = _warning
+            warnings.showwarning = functools.partial(_warning, warnings.showwarning)
             return args.run(args)
     except Interrupted as err:
         print(f"\nlkt: {err}", file=sys.stderr)
@@ -43,9 +43,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def _warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
-    """A warning as one line, like an error."""
-    print(f"lkt: warning: {message}", file=sys.stderr)
+def _warning(show: Any, message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    """The tool's own warnings as one line, like an error; any other as Python shows it (``show``)."""
+    if issubclass(category, LktWarning):
+        print(f"lkt: warning: {message}", file=sys.stderr)
+    else:
+        show(message, category, *args, **kwargs)
 
 
 class _Parser(argparse.ArgumentParser):

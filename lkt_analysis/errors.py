@@ -39,6 +39,10 @@ def did_you_mean(word: object, choices: Iterable[object]) -> str:
     return f" (did you mean '{near[0]}'?)" if near else ""
 
 
+class LktWarning(UserWarning):
+    """Something an analyst should know although the run goes on; the command line prints it on one line."""
+
+
 class LktError(Exception):
     """Base class of the errors the command line reports without a traceback."""
 

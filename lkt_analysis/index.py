@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import norwegian as no
-from .errors import shown
+from .errors import LktWarning, shown
 from .outputs import write_text
 from .project import HOSPITALS, MUNICIPALITIES
 
@@ -41,7 +41,8 @@ def read_records(folder: str | Path) -> list[dict[str, Any]]:
                     and all(isinstance(summary[k], str) for k in ("label", "key_label", "key_text"))):
                 raise TypeError
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
-            warnings.warn(f"{shown(path)} is not a record of lkt report: left out of the index", stacklevel=2)
+            warnings.warn(LktWarning(f"{shown(path)} is not a record of lkt report: left out of the index"),
+                          stacklevel=2)
             continue
         if (Path(folder) / f"{path.stem}.html").is_file():
             records.append({**record, "stem": path.stem, "made_at": made})

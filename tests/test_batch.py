@@ -83,6 +83,7 @@ def test_html_has_no_code_and_fetches_nothing(batch):
     page = out / "lkt_fordeling_2019_bergen_50.html"
     text = page.read_text(encoding="utf-8")
     assert "import lkt_analysis" not in text and "lkt.report" not in text
+    assert "warning" not in text.lower()  # what a kernel printed to stderr stays in the notebook
     assert not re.search(r'class="[^"]*(jp-CodeMirrorEditor|hl-ipython3)', text)  # no code input rendered
     parser = _parse(page)
     assert all(r.startswith(("data:", "#")) for r in parser.resources), parser.resources
