@@ -102,11 +102,11 @@ def run_reports(
         outcomes, interrupted = _run(runs, done, out, notebook, token, jobs=jobs, force=force, progress=progress)
         for run in runs:
             if not (out / f"{run.stem}.json").exists():  # a report moved in half-way (a batch stopped): not kept
-                for ext in ("html", "xlsx", "ipynb"):
+                for ext in ("html", "ipynb"):  # its workbook is complete, and may be another run's too
                     (out / f"{run.stem}.{ext}").unlink(missing_ok=True)
         # what is finished is read from disk: a worker may have finished its files just as the batch was stopped
         finished = {run.stem for run in runs if _unchanged(run, out) is not None}
-        write_index(out / "index.html", read_records(out), latest=finished,
+        write_index(out / "index.html", read_records(out), latest=finished, language=runs[0].result.project.language,
                     failed=[(o.run.stem, o.error) for o in outcomes if o.error])
     if interrupted:
         raise Interrupted(len(finished), len(runs), out / "index.html")
@@ -346,8 +346,10 @@ def _write_outputs(run: Run, folder: Path, executed: Path, *, fast: bool = False
                                                                                           dict[str, str]]:
     """Write the HTML, the spreadsheet and the JSON record of an executed run; return its index summary and
     its output files by kind."""
-    files = {ext: f"{run.stem}.{ext}" for ext in ("html", "xlsx", "ipynb", "json")}
-    write_text(folder / files["html"], export_html(executed, run.result.title(), fast=fast))
+    kind = KINDS[run.kind]
+    files = {**{ext: f"{run.stem}.{ext}" for ext in ("html", "ipynb", "json")}, "xlsx": kind.workbook(run)}
+    write_text(folder / files["html"], export_html(executed, run.result.title(), header=kind.header(run.result),
+                                                   language=run.result.project.language, fast=fast))
     summary = KINDS[run.kind].write(folder / files["xlsx"], run)
     record = {**run.record, "kind": run.kind, "summary": summary, "fingerprint": run.fingerprint, "files": files}
     write_text(folder / files["json"], json.dumps(record, ensure_ascii=False, indent=2) + "\n")

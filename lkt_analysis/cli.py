@@ -90,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     adopted.add_argument("--fixed", type=float, metavar="PART",
                          help="adopted key: this part split equally (0.3 = 30 %%), the rest by population")
     new.add_argument("--share", type=float, default=0.5, help="the anchor's share (default: 0.5 = 50 %%)")
+    new.add_argument("--language", choices=("nn", "nb"), default="nn",
+                     help="the written standard of its reports: nn (nynorsk, the default) or nb (bokmål)")
     new.set_defaults(run=_new, parser=new)
 
     population = commands.add_parser("population", help="population figures: fetch them from Statistics Norway")
@@ -315,7 +317,7 @@ def _new(args: argparse.Namespace) -> int:
     else:
         key = None
     project = create_project(args.folder, name=args.name, short_name=args.short_name, codes=args.municipalities,
-                             key=key, year=args.year)
+                             key=key, year=args.year, language=args.language)
     print(f"made {shown(project.parent)}: open {shown(project.parent / 'README.md')} for the next steps; "
           f"the reports: lkt report --project {shown(project)}")
     return 0
@@ -346,8 +348,8 @@ def _keys(args: argparse.Namespace) -> int:
             print(heading)
         for name in names:
             key = municipal_key(project, name, last)
-            print(f"{'*' if name == project.key else ' '} {name:<22} {label(municipalities, key)}: "
-                  f"{describe(municipalities, key)}")
+            print(f"{'*' if name == project.key else ' '} {name:<22} {label(municipalities, key, project.language)}: "
+                  f"{describe(municipalities, key, project.language)}")
     return 0
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from .distribution import Distribution, distribute
 from .errors import KeyDefinitionError
 from .keys import Key
+from .text import words
 from .project import Project
 
 COMPARISON_COLUMNS = ["year", "key", "code", "name", "population", "share", "amount_nok", "nok_per_inhabitant",
@@ -58,15 +59,16 @@ class Comparison:
 
     def title(self) -> str:
         """The comparison report's title: project, budget year."""
-        return f"{self.project.name}: sammenligning av fordelingsnøkler {self.reference.spec.label}"
+        return words(self.project.language)("comparison.title", project=self.project.name,
+                                            year=self.reference.spec.label)
 
     def about(self) -> dict[str, str]:
-        """What this comparison is, in Norwegian, for the reader's footer."""
-        return {"Prosjekt": self.project.name, "Budsjettår": self.reference.spec.label,
-                "Referanse": self.reference.key_label,
-                "Fordelingsnøkler": "; ".join(r.key_label for r in self.results[1:]),
-                "Folketall": f"per 1. januar {self.reference.spec.population_year} "
-                             "(Statistisk sentralbyrå, tabell 07459)"}
+        """What this comparison is, in words, for the reader's footer and a workbook's title block."""
+        w = words(self.project.language)
+        return {w("about.project"): self.project.name, w("about.year"): self.reference.spec.label,
+                w("comparison.reference"): self.reference.key_label,
+                w("comparison.keys"): "; ".join(r.key_label for r in self.results[1:]),
+                w("about.population"): w("about.population_value", year=self.reference.spec.population_year)}
 
 
 def compare(project: Project, year: int, keys: Sequence[str | Key] | None = None,

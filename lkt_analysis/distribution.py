@@ -16,6 +16,7 @@ import pandas as pd
 from . import budget as budget_, keys
 from .allocate import apportion_steps
 from .keys import Key
+from .text import words
 from .project import (HOSPITALS, MUNICIPALITIES, BudgetYear, Project, budget_year, decision_years, members,
                       municipal_key, new_cost)
 
@@ -64,25 +65,32 @@ class Distribution:
         """The municipalities' new cost, the amount the key spreads."""
         return self.totals[MUNICIPALITIES]
 
+    @property
+    def adopted(self) -> bool:
+        """Whether the municipalities' key is the project's adopted one, as adopted (not a variant of it)."""
+        return self.key.name == self.project.key
+
     @cached_property
     def key_text(self) -> str:
-        """The municipal key in one Norwegian sentence."""
-        return keys.describe(self.members, self.key)
+        """The municipal key in one sentence, in the project's written standard."""
+        return keys.describe(self.members, self.key, self.project.language)
 
     @cached_property
     def key_label(self) -> str:
-        """The municipal key in a few Norwegian words."""
-        return keys.label(self.members, self.key)
+        """The municipal key in a few words, in the project's written standard."""
+        return keys.label(self.members, self.key, self.project.language)
 
     def title(self) -> str:
         """The report's title: project, budget year and key in words."""
-        return f"{self.project.name}: fordeling {self.spec.label} – {self.key_label}"
+        return words(self.project.language)("report.title", project=self.project.name, year=self.spec.label,
+                                             key=self.key_label)
 
     def about(self) -> dict[str, str]:
-        """What this result is, in Norwegian, for the reader's footer."""
-        return {"Prosjekt": self.project.name, "Budsjettår": self.spec.label,
-                "Fordelingsnøkkel": f"{self.key_label} ({self.key_text.rstrip('.')})",
-                "Folketall": f"per 1. januar {self.spec.population_year} (Statistisk sentralbyrå, tabell 07459)"}
+        """What this result is, in words, for the reader's footer and a workbook's title block."""
+        w = words(self.project.language)
+        return {w("about.project"): self.project.name, w("about.year"): self.spec.label,
+                w("about.key"): f"{self.key_label} ({self.key_text.rstrip('.')})",
+                w("about.population"): w("about.population_value", year=self.spec.population_year)}
 
     @cached_property
     def municipalities(self) -> pd.DataFrame:

@@ -25,6 +25,7 @@ import pandas as pd
 from . import norwegian as no
 from .allocate import as_fraction
 from .errors import KeyDefinitionError
+from .text import words
 
 Shares = pd.Series  # exact shares (Fraction) indexed by member code, summing to 1
 
@@ -75,14 +76,20 @@ def shares(members: pd.DataFrame, key: Key) -> Shares:
     return result.reindex(members["code"]).rename("share")
 
 
-def describe(members: pd.DataFrame, key: Key) -> str:
-    """The key in one Norwegian sentence, for the report's reader."""
-    return key.title or KINDS[key.kind].sentence(members, **key.params)
+def describe(members: pd.DataFrame, key: Key, language: str) -> str:
+    """The key in one sentence in the written standard ``language``, for the report's reader."""
+    return key.title or words(language)(f"key.{key.kind}.sentence", **KINDS[key.kind].words(members, **key.params))
 
 
-def label(members: pd.DataFrame, key: Key) -> str:
-    """The key in a few Norwegian words, e.g. ``Bergen 50 %, resten etter folketall``, for tables and legends."""
-    return key.label or KINDS[key.kind].label(members, **key.params)
+def label(members: pd.DataFrame, key: Key, language: str) -> str:
+    """The key in a few words, e.g. ``Bergen 50 %, resten etter folketal``, for tables and legends.
+
+    Example:
+        >>> members = pd.DataFrame({"code": ["1", "2"], "name": ["Bergen", "Os"], "population": [3, 1]})
+        >>> label(members, Key("k", "anchor", {"code": "1", "share": 0.5}), "nn")
+        'Bergen 50\xa0%, resten etter folketal'
+    """
+    return key.label or words(language)(f"key.{key.kind}.label", **KINDS[key.kind].words(members, **key.params))
 
 
 def variant(key: Key, params: Mapping[str, Any]) -> Key:
@@ -213,13 +220,13 @@ def _name(members: pd.DataFrame, code: str) -> str:
     return str(_indexed(members, "name").get(code, code))
 
 
-def _band_words(age_group: str) -> str:
+def _percent(value: object) -> str:
+    return no.percent(as_fraction(value))
+
+
+def _band(age_group: str) -> dict[str, str]:
     low, _, high = age_group.partition("-")
-    return f"{low[:-1]} år og eldre" if age_group.endswith("+") else f"{low}\u2013{high} år"
-
-
-def _anchor(m: pd.DataFrame, code: str, share: float) -> str:
-    return f"{_name(m, code)} {no.percent(as_fraction(share))}"
+    return {"band": f"{low[:-1]} år og eldre" if age_group.endswith("+") else f"{low}\u2013{high} år"}
 
 
 @dataclass(frozen=True)
@@ -228,8 +235,8 @@ class Kind:
 
     Attributes:
         shares: The function giving every member's exact share (see the kinds above).
-        sentence: The key in one Norwegian sentence, from the members and the parameters.
-        label: The key in a few Norwegian words, for tables and legends.
+        words: The values its sentence and label fill in (``key.KIND.sentence`` and ``key.KIND.label`` in the
+            catalogue of each written standard, :mod:`lkt_analysis.text`), from the members and parameters.
         linear: The parameters in which the shares are linear, each with the others held fixed: a
             sweep computes every variant exactly from the shares at the parameter's ends 0 and 1.
         places: The parameters that name municipalities, and how: ``"code"`` (one code),
@@ -238,8 +245,7 @@ class Kind:
     """
 
     shares: Callable[..., Shares]
-    sentence: Callable[..., str]
-    label: Callable[..., str]
+    words: Callable[..., dict[str, object]]
     linear: tuple[str, ...] = ()
     places: Mapping[str, str] = field(default_factory=dict)
     explore: str | None = None
@@ -252,49 +258,26 @@ class Kind:
 
 KINDS: dict[str, Kind] = {
     "anchor": Kind(
-        anchor,
-        lambda m, *, code, share: (f"{_name(m, code)} betaler {no.percent(as_fraction(share))}; resten fordeles "
-                                   f"etter folketall mellom de {len(m) - 1} andre kommunene."),
-        lambda m, *, code, share: f"{_anchor(m, code, share)}, resten etter folketall",
+        anchor, lambda m, *, code, share: {"anchor": _name(m, code), "share": _percent(share), "others": len(m) - 1},
         linear=("share",), places={"code": "code"},
         explore="Én kommune betaler en fast andel, resten etter folketall"),
-    "per_capita": Kind(
-        per_capita, lambda m: f"Fordelt etter folketall mellom alle de {len(m)} kommunene.",
-        lambda m: "Etter folketall", explore="Etter folketall"),
-    "equal": Kind(
-        equal, lambda m: f"Fordelt likt mellom de {len(m)} kommunene.", lambda m: "Likt per kommune",
-        explore="Likt per kommune"),
+    "per_capita": Kind(per_capita, lambda m: {"count": len(m)}, explore="Etter folketall"),
+    "equal": Kind(equal, lambda m: {"count": len(m)}, explore="Likt per kommune"),
     "fixed_plus_per_capita": Kind(
-        fixed_plus_per_capita,
-        lambda m, *, fixed: (f"{no.percent(as_fraction(fixed))} fordeles likt mellom de {len(m)} kommunene, "
-                             f"resten etter folketall."),
-        lambda m, *, fixed: f"{no.percent(as_fraction(fixed))} likt, resten etter folketall",
+        fixed_plus_per_capita, lambda m, *, fixed: {"fixed": _percent(fixed), "count": len(m)},
         linear=("fixed",), explore="En fast del likt, resten etter folketall"),
     "anchor_plus_fixed": Kind(
         anchor_plus_fixed,
-        lambda m, *, code, share, fixed: (
-            f"{_name(m, code)} betaler {no.percent(as_fraction(share))}; av resten fordeles "
-            f"{no.percent(as_fraction(fixed))} likt og resten etter folketall mellom de {len(m) - 1} andre "
-            f"kommunene."),
-        lambda m, *, code, share, fixed: (f"{_anchor(m, code, share)}, {no.percent(as_fraction(fixed))} av resten "
-                                          f"likt, resten etter folketall"),
+        lambda m, *, code, share, fixed: {"anchor": _name(m, code), "share": _percent(share),
+                                          "fixed": _percent(fixed), "others": len(m) - 1},
         linear=("share", "fixed"), places={"code": "code"},
         explore="Fast andel for én kommune, av resten en del likt"),
-    "target_group": Kind(
-        target_group, lambda m, *, age_group: f"Fordelt etter folketall i aldersgruppen {_band_words(age_group)}.",
-        lambda m, *, age_group: f"Etter folketall {_band_words(age_group)}",
-        explore="Etter folketall i en aldersgruppe"),
-    "members_only": Kind(
-        members_only,
-        lambda m, *, codes: (f"Fordelt etter folketall mellom {no.join([_name(m, c) for c in codes])}; de andre "
-                             f"betaler ikke."),
-        lambda m, *, codes: f"Bare {no.join([_name(m, c) for c in codes])}, etter folketall",
-        places={"codes": "codes"}),
-    "weights": Kind(
-        weights,
-        lambda m, *, weights: "Fast fordeling: " + no.join(
-            [f"{_name(m, c)} {no.percent(as_fraction(w))}" for c, w in weights.items()]) + ".",
-        lambda m, *, weights: "Fast fordeling", places={"weights": "weights"}),
+    "target_group": Kind(target_group, lambda m, *, age_group: _band(age_group),
+                         explore="Etter folketall i en aldersgruppe"),
+    "members_only": Kind(members_only, lambda m, *, codes: {"names": no.join([_name(m, c) for c in codes])},
+                         places={"codes": "codes"}),
+    "weights": Kind(weights, lambda m, *, weights: {"weights": no.join(
+        [f"{_name(m, c)} {_percent(w)}" for c, w in weights.items()])}, places={"weights": "weights"}),
 }
 
 

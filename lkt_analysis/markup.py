@@ -10,9 +10,18 @@ from __future__ import annotations
 
 import functools
 import html
+import io
 import re
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+import pandas as pd
+
+from . import norwegian as no
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 P, R = ParamSpec("P"), TypeVar("R")
 
@@ -58,3 +67,73 @@ def charts(draw: Callable[P, R]) -> Callable[P, R]:
 def paragraphs(*texts: str) -> Html:
     """Paragraphs of HTML (each already escaped where it holds input), empty ones left out."""
     return Html("".join(f"<p>{text}</p>" for text in texts if text))
+
+
+FORMATS: dict[str, Callable[[Any], str]] = {  # how a table shows a value of each kind, Norwegian style
+    "text": str,
+    "number": no.number,
+    "percent": lambda v: no.percent(v, 2, trim=False),
+    "decimal": lambda v: no.number(v, 2),
+    "signed": no.signed,
+}
+
+
+def table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, str]], *, strong: Sequence[bool] = (),
+          caption: str | None = None) -> Html:
+    """``frame`` as an accessible HTML table: ``columns`` maps each column shown to its heading and the kind of
+    its values (a key of ``FORMATS``; every kind but text right-aligned); rows marked in ``strong`` (sums) in
+    bold. Every value and heading is escaped; a missing value is an empty cell.
+
+    Example:
+        >>> table(pd.DataFrame({"name": ["<Os>"], "amount": [1234]}), {"name": ("Kommune", "text"),
+        ...       "amount": ("Beløp (kr)", "number")})
+        '<table><thead><tr><th scope="col">Kommune</th><th scope="col" class="n">Beløp (kr)</th></tr></thead><tbody><tr><td>&lt;Os&gt;</td><td class="n">1\\xa0234</td></tr></tbody></table>'
+    """
+    def cell(value: Any, kind: str) -> str:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return ""
+        return esc(value if isinstance(value, str) else FORMATS[kind](value))
+
+    right = {name: ' class="n"' if kind != "text" else "" for name, (_, kind) in columns.items()}
+    head = "".join(f'<th scope="col"{right[name]}>{esc(heading)}</th>' for name, (heading, _) in columns.items())
+    body = []
+    for index, row in enumerate(frame[list(columns)].itertuples(index=False)):
+        cells = "".join(f"<td{right[name]}>{cell(value, columns[name][1])}</td>" for name, value in zip(columns, row))
+        bold = ' class="sum"' if index < len(strong) and strong[index] else ""
+        body.append(f"<tr{bold}>{cells}</tr>")
+    title = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return Html(f"<table>{title}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A matplotlib figure with what it shows in words: on the page an SVG with ``role="img"`` and the words
+    as its text alternative, and a visible caption where one is given."""
+
+    figure: Figure
+    alt: str
+    caption: str | None = None
+
+    def _repr_html_(self) -> str:
+        from matplotlib import rc_context
+
+        svg = io.StringIO()
+        with rc_context({"svg.fonttype": "none", "svg.hashsalt": "lkt", "font.family": "DejaVu Sans"}):
+            self.figure.savefig(svg, format="svg", metadata={"Date": None})
+        caption = f"<figcaption>{esc(self.caption)}</figcaption>" if self.caption else ""
+        return (f'<figure class="chart"><div role="img" aria-label="{esc(self.alt)}">'
+                f"{compact_svg(svg.getvalue())}</div>{caption}</figure>")
+
+
+def compact_svg(svg: str) -> str:
+    """A matplotlib SVG made small enough to inline: from ``<svg`` on, no metadata block, coordinates to
+    two decimals (1/100 pt, far below what print shows), runs of white space as one.
+
+    Example:
+        >>> compact_svg('<?xml?><svg> <metadata>x</metadata> <path d="M 1.23456 7"/> </svg>')
+        '<svg><path d="M 1.23 7"/></svg>'
+    """
+    svg = svg[svg.find("<svg"):]
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = re.sub(r"(\d+\.\d{2})\d+", r"\1", svg)
+    return re.sub(r"\s+", " ", svg).replace("> <", "><")

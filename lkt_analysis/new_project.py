@@ -28,17 +28,18 @@ from .budget import BUDGET_COLUMNS, SHEET
 from .errors import OutputError, ParameterError
 from .keys import safe_name
 from .population import existing, read_municipalities
+from .text import LANGUAGES, Words, words
 
 PROJECT_FILE, BUDGET_FILE, REGISTER_FILE, POPULATION_FOLDER = (
     "project.toml", "budget.xlsx", "municipalities.csv", "ssb")
 # the newest population download bundled with the tool (1 January 2022); `lkt population fetch` gets newer ones
 NEWEST_POPULATION = (paths.DATA_RAW / "ssb" / "07459_Personer2022.csv", 2022)
-# financing parties of a new project: the group(s) each puts its posts on, and an example post for the budget
+# financing parties of a new project (their names in the catalogue, new.NAME): the group(s) each puts its posts on,
+# and an example post's amount
 FINANCING = {
-    "Spesialisthelsetjenesten": ({"specialist_health_service": 1}, "Prosjektleder (eksempel)", 400_000),
-    "Kommunene": ({"municipalities": 1}, "Kommunale ressurser (eksempel)", 300_000),
-    "Delt mellom spesialisthelsetjenesten og kommunene": (
-        {"specialist_health_service": 0.5, "municipalities": 0.5}, "Reiser og møter (eksempel)", 50_000),
+    "hospitals": ({"specialist_health_service": 1}, 400_000),
+    "municipalities": ({"municipalities": 1}, 300_000),
+    "shared": ({"specialist_health_service": 0.5, "municipalities": 0.5}, 50_000),
 }
 ROWS = 500  # budget rows that get the drop-down lists and formats
 
@@ -78,6 +79,7 @@ def create_project(
     codes: Sequence[str] | None = None,
     key: AdoptedKey | None = None,
     year: int | None = None,
+    language: str = "nn",
 ) -> Path:
     """Make a working project in ``folder`` (new or empty) and return its project file.
 
@@ -90,6 +92,8 @@ def create_project(
         key: The adopted key (default: Bergen 50 %, the rest by population, if Bergen is a member; else
             by population alone).
         year: The first budget year (default: next year).
+        language: The written standard of its reports and workbooks: ``"nn"`` (nynorsk, as most councils
+            around Bergen write) or ``"nb"`` (bokmål).
     """
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
@@ -106,8 +110,11 @@ def create_project(
     if key.anchor is not None and key.anchor not in names:
         raise ParameterError(f"--anchor {key.anchor} is not one of the project's municipalities "
                              f"({', '.join(names.index)})")
+    if language not in LANGUAGES:
+        raise ParameterError(f"--language {language}: write nn (nynorsk) or nb (bokmål)")
+    w = words(language)
     short_name = short_name or folder.absolute().name
-    name = name or f"{short_name} – nytt prosjekt"
+    name = name or w("new.name", short_name=short_name)
     parent = folder.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -118,16 +125,21 @@ def create_project(
         (staging / POPULATION_FOLDER).mkdir()
         shutil.copyfile(population_file, staging / POPULATION_FOLDER / population_file.name)
         register.to_csv(staging / REGISTER_FILE, index=False)
-        write_budget_template(staging / BUDGET_FILE, year)
+        write_budget_template(staging / BUDGET_FILE, year, w)
         key_name, key_table = key.toml(names)
+
+        def quoted(text: str) -> str:
+            return json.dumps(text, ensure_ascii=False)  # JSON's escapes are TOML's too
+
         project_text = PROJECT_TEMPLATE.format(
-            title=name, name=json.dumps(name, ensure_ascii=False),
-            short_name=json.dumps(short_name, ensure_ascii=False),
-            population=json.dumps(f"{POPULATION_FOLDER}/{population_file.name}"), key=key_name, year=year,
+            title=name, name=quoted(name), short_name=quoted(short_name), language=quoted(language),
+            decision=quoted(w("decision.text")), attachment=quoted(w("decision.attachment")),
+            hospital=quoted(w("new.hospital")), hospital_key=quoted(w("new.hospital_key")),
+            population=quoted(f"{POPULATION_FOLDER}/{population_file.name}"), key=key_name, year=year,
             population_year=population_year, key_table=key_table, made=date.today().isoformat(),
-            financing="\n".join(f"{json.dumps(party, ensure_ascii=False)} = {{ "
+            financing="\n".join(f"{quoted(w(f'new.{party}'))} = {{ "
                                 + ", ".join(f"{group} = {share}" for group, share in groups.items()) + " }"
-                                for party, (groups, _, _) in FINANCING.items()))
+                                for party, (groups, _) in FINANCING.items()))
         (staging / PROJECT_FILE).write_text(project_text, encoding="utf-8")
         (staging / "README.md").write_text(README.format(name=name, folder=folder, project=folder / PROJECT_FILE,
                                                          year=year, next=year + 1), encoding="utf-8")
@@ -158,9 +170,9 @@ def _register(codes: Sequence[str] | None, year: int) -> pd.DataFrame:
     return alive[alive["code"].isin(codes)].reset_index(drop=True)
 
 
-def write_budget_template(path: Path, year: int) -> Path:
+def write_budget_template(path: Path, year: int, w: Words) -> Path:
     """The budget workbook as ``read_budget`` reads it: one example row per financing party, drop-down lists
-    for *Finansiering* and *Dekket*, whole kroner formatted, the headings frozen."""
+    for *Finansiering* and *Dekket*, whole kroner formatted, the headings frozen; its words from ``w``."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -171,26 +183,24 @@ def write_budget_template(path: Path, year: int) -> Path:
     sheet.append(list(BUDGET_COLUMNS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for number, (party, (_, element, amount)) in enumerate(FINANCING.items(), start=1):
-        sheet.append([str(number), element, year, amount, None, party])
+    for number, (party, (_, amount)) in enumerate(FINANCING.items(), start=1):
+        sheet.append([str(number), w(f"new.{party}_post"), year, amount, None, w(f"new.{party}")])
     lists = workbook.create_sheet("Lister")
     lists.append(["Finansiering", "Dekket"])
     for row, party in enumerate(FINANCING, start=2):
-        lists.cell(row, 1, party)
+        lists.cell(row, 1, w(f"new.{party}"))
     lists.cell(2, 2, "x")
     lists.sheet_state = "hidden"
     last = ROWS + 1
     rules = [
         (DataValidation(type="list", formula1=f"=Lister!$A$2:$A${len(FINANCING) + 1}", allow_blank=False,
-                        error="Velg en finansieringspart fra listen (de står i prosjektfilen under [financing]).",
-                        errorTitle="Ukjent finansiering"), f"F2:F{last}"),
+                        error=w("new.party_error"), errorTitle=w("new.party_title")), f"F2:F{last}"),
         (DataValidation(type="list", formula1="=Lister!$B$2", allow_blank=True,
-                        error="Skriv x om posten allerede er dekket av et vedtatt budsjett, ellers ingenting.",
-                        errorTitle="Dekket"), f"E2:E{last}"),
+                        error=w("new.covered_error"), errorTitle=w("new.covered_title")), f"E2:E{last}"),
         (DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
-                        error="Hele kroner, ikke negative.", errorTitle="Beløp"), f"D2:D{last}"),
+                        error=w("new.amount_error"), errorTitle=w("new.amount_title")), f"D2:D{last}"),
         (DataValidation(type="whole", operator="between", formula1="1900", formula2="2200",
-                        error="Et budsjettår, f.eks. 2027.", errorTitle="År"), f"C2:C{last}"),
+                        error=w("new.year_error"), errorTitle=w("new.year_title")), f"C2:C{last}"),
     ]
     for rule, cells in rules:
         rule.showErrorMessage = True
@@ -214,6 +224,8 @@ PROJECT_TEMPLATE = '''\
 [project]
 name = {name}    # the project's name as its papers write it: every report shows it
 short_name = {short_name}    # output file names begin with it, so projects can share a reports folder
+language = {language}    # the written standard of the reports and workbooks: "nn" (nynorsk) or "nb" (bokmål)
+# adopted_by = "..."    # who adopted the key, and when, as the councils' papers say it: the reports then say so
 budget = "budget.xlsx"    # the budget workbook: one row per post and budget year
 municipalities = "municipalities.csv"    # the municipality register: code, name, council, mergers
 population = [    # Statistics Norway table 07459 (docs/population.md); `lkt population fetch` adds to this list
@@ -221,6 +233,13 @@ population = [    # Statistics Norway table 07459 (docs/population.md); `lkt pop
 ]
 key = "{key}"    # the key adopted for the municipalities: one of the [keys] below
 hospital_key = "hospitals"    # how the specialist health service's part is split between the hospitals
+
+# The proposed decision each municipality adopts, in the councils' own wording: {{municipality}} is filled in with its
+# name, {{amounts}} with its amount for each budget year ("kr. 56 250 for 2026 og kr. 762 500 for 2027"); and the
+# title of the workbook the decision cites.
+[decision]
+text = {decision}
+attachment = {attachment}
 
 # One table per budget year: the label the reader sees, and whose population it uses (1 January of
 # population_year). {population_year} is the newest the tool had; fetch newer with
@@ -236,7 +255,7 @@ population_year = {population_year}
 
 # The hospitals that share the specialist health service's part (code = "name").
 [hospitals]
-helse_bergen = "Helse Bergen HF"
+helse_bergen = {hospital}
 
 # Keys: `kind` and its parameters (README: anchor, per_capita, equal, fixed_plus_per_capita,
 # anchor_plus_fixed, target_group, members_only, weights). A key may have a `label` (a few words for tables)
@@ -244,6 +263,7 @@ helse_bergen = "Helse Bergen HF"
 # fixed_plus_per_capita are there by name in every project (`lkt keys`).
 [keys.hospitals]
 kind = "weights"
+label = {hospital_key}
 weights = {{ helse_bergen = 1.0 }}
 
 {key_table}'''

@@ -3,21 +3,30 @@ SVG, nothing fetched from the network) that prints on A4, from ``templates/repor
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .markup import compact_svg
+
 TEMPLATE = Path(__file__).parent / "templates" / "report.html.j2"
 
 
-def export_html(notebook: str | Path, title: str, *, fast: bool = False) -> str:
+def export_html(notebook: str | Path, title: str, *, header: str = "", language: str = "nb",
+                fast: bool = False) -> str:
     """The executed notebook as one self-contained page titled ``title``: no code, charts inline, no network;
-    ``fast``: without nbconvert's last pass (``fastpath.exporter_class``), the same page sooner."""
+    printed, every page has ``header`` at its top and its number ("side 2 av 5") at its foot, in the written
+    standard ``language``. ``fast``: without nbconvert's last pass (``fastpath.exporter_class``), the same
+    page sooner."""
     import nbformat
 
+    from .text import words
+
     node = nbformat.read(str(notebook), as_version=4)
+    w = words(language)
     node.metadata["title"] = title
+    node.metadata["lkt_page"] = {"header": header, "language": language, "page": w("report.page.page"),
+                                 "of": w("report.page.of")}
     for number, cell in enumerate(node.cells):  # papermill's injected cell has a random id: the page would differ
         cell.id = f"cell-{number}"
     body, _ = _exporter(fast).from_notebook_node(node)
@@ -32,18 +41,19 @@ def _exporter(fast: bool) -> Any:
 
     return (fastpath.exporter_class() if fast else HTMLExporter)(
         template_file=str(TEMPLATE), exclude_input=True, exclude_anchor_links=True, exclude_input_prompt=True,
-        exclude_output_prompt=True, filters={"compact_svg": compact_svg})
+        exclude_output_prompt=True, filters={"compact_svg": compact_svg, "css_string": css_string})
 
 
-def compact_svg(svg: str) -> str:
-    """A matplotlib SVG made small enough to inline: from ``<svg`` on, no metadata block, coordinates to
-    two decimals (1/100 pt, far below what print shows), runs of white space as one.
+def css_string(text: object) -> str:
+    r"""Text made safe inside a double-quoted CSS string in a ``<style>`` element: shown as written, never
+    ending the string or the element.
 
     Example:
-        >>> compact_svg('<?xml?><svg> <metadata>x</metadata> <path d="M 1.23456 7"/> </svg>')
-        '<svg><path d="M 1.23 7"/></svg>'
+        >>> css_string('LKT "2019" </style>')
+        'LKT \\22 2019\\22  \\3c /style\\3e '
     """
-    svg = svg[svg.find("<svg"):]
-    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
-    svg = re.sub(r"(\d+\.\d{2})\d+", r"\1", svg)
-    return re.sub(r"\s+", " ", svg).replace("> <", "><")
+    def safe(c: str) -> str:
+        plain = c.isalnum() or c in " .,:;–-_%()/·" or (ord(c) > 127 and c.isprintable())
+        return c if plain else f"\\{ord(c):x} "
+
+    return "".join(map(safe, str(text)))

@@ -26,7 +26,10 @@ from .errors import ParameterError, did_you_mean
 from .keys import safe_name
 from .project import Project, decision_years, load_project
 from .record import input_hashes, make_record, read_prepared, sha256
+from .report import page_header
+from .text import words
 from .version import __version__
+
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,9 @@ class ReportKind:
         subject: The one result (a ``Distribution`` or a ``Comparison``) that what it shows is about,
             for its title and record.
         handed: What a planned run hands the notebook (the same as ``compute`` would give).
-        write: Writes the spreadsheet of a run and returns its summary for the index.
+        write: Writes the workbook of a run and returns its summary for the index.
+        workbook: The workbook's file name (runs of one decision share one).
+        header: What every printed page of the report says at its top.
     """
 
     name: str
@@ -68,6 +73,8 @@ class ReportKind:
     subject: Callable[[Any, Mapping[str, Any]], Any]
     handed: Callable[[Run], Any]
     write: Callable[[Path, Run], dict[str, Any]]
+    workbook: Callable[[Run], str]
+    header: Callable[[Any], str]
 
 
 def load_report(kind: str, prepared: str | Path | None = None, **parameters: Any) -> tuple[Any, dict[str, Any]]:
@@ -204,13 +211,20 @@ def _comparison(project: Project, *, year: int, keys: Sequence[str] | None = Non
     return compare(project, year, keys, reference)
 
 
+def attachment_name(result: Any, results: Sequence[Any]) -> str:
+    """The attachment's file name: the project, the decision's years and the key; an alternative says so."""
+    years = f"{results[0].year}-{results[-1].year}" if len(results) > 1 else str(results[0].year)
+    kind = "vedlegg" if result.adopted else "alternativ"
+    return f"{result.project.file_prefix}_{kind}_{years}_{result.key.name}.xlsx"
+
+
 def _write_distribution(path: Path, run: Run) -> dict[str, Any]:
     from .workbook import write_workbook
 
     result = run.result
     write_workbook(path, result, run.decisions)
     return {"label": result.spec.label, "totals": result.totals, "key_label": result.key_label,
-            "key_text": result.key_text}
+            "key_text": result.key_text, "adopted": result.adopted}
 
 
 def _write_comparison(path: Path, run: Run) -> dict[str, Any]:
@@ -218,15 +232,22 @@ def _write_comparison(path: Path, run: Run) -> dict[str, Any]:
 
     comparison = run.result
     write_comparison_workbook(path, comparison)
+    w = words(comparison.project.language)
     return {"label": comparison.reference.spec.label, "totals": comparison.reference.totals,
-            "key_label": "Sammenligning av fordelingsnøkler",
-            "key_text": f"Mot {comparison.reference.key_label}: " + "; ".join(
-                r.key_label for r in comparison.results[1:])}
+            "key_label": w("index.comparison"),
+            "key_text": w("index.against", reference=comparison.reference.key_label,
+                          keys="; ".join(r.key_label for r in comparison.results[1:])), "adopted": None}
+
+
+def _comparison_header(comparison: Any) -> str:
+    name = words(comparison.project.language)("index.comparison")
+    return f"{comparison.project.short_name} · {comparison.reference.spec.label} · {name}"
 
 
 DISTRIBUTION = ReportKind("distribution", paths.REPORT_NOTEBOOK, _distributions,
                           lambda shown, parameters: shown[parameters["year"]],
-                          lambda run: {result.year: result for result in run.decisions}, _write_distribution)
+                          lambda run: {result.year: result for result in run.decisions}, _write_distribution,
+                          lambda run: attachment_name(run.result, run.decisions), page_header)
 COMPARISON = ReportKind("comparison", paths.COMPARISON_NOTEBOOK, _comparison, lambda shown, parameters: shown,
-                        lambda run: run.result, _write_comparison)
+                        lambda run: run.result, _write_comparison, lambda run: f"{run.stem}.xlsx", _comparison_header)
 KINDS = {kind.name: kind for kind in (DISTRIBUTION, COMPARISON)}

@@ -19,6 +19,7 @@ import pandas as pd
 from . import budget as budget_, keys, norwegian as no, population as population_
 from .allocate import as_fraction
 from .errors import InputError, KeyDefinitionError, did_you_mean
+from .text import LANGUAGES, words
 from .keys import Key
 
 MUNICIPALITIES, HOSPITALS = "municipalities", "specialist_health_service"
@@ -39,6 +40,10 @@ class Project:
 
     name: str
     short_name: str
+    language: str  # the written standard of everything the reader sees: "nn" (nynorsk) or "nb" (bokmål)
+    adopted_by: str | None  # who adopted the project's key, and when, as the councils' papers say it
+    attachment: str  # the title of the workbook each municipality adopts, as the decision cites it
+    decision: str  # the proposed decision, with {municipality} and {amounts} to fill in
     path: Path
     years: Mapping[int, BudgetYear]
     keys: Mapping[str, Key]
@@ -120,6 +125,10 @@ def load_project(
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise InputError(path, f"not a readable TOML project file ({err})") from None
     meta = _table(spec, "project", path)
+    language = meta.get("language")
+    if language not in LANGUAGES:
+        raise InputError(path, f"[project] language must be \"nn\" (nynorsk) or \"nb\" (bokmål), the written "
+                               f"standard of the reports, not {language!r}")
 
     def required(table: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
         if name not in table:
@@ -182,6 +191,14 @@ def load_project(
         if sum(fractions.values()) != 1 or min(fractions.values()) < 0:
             raise InputError(path, f"[financing] '{party}': the groups' fractions must add up to 1")
         financing[party] = fractions
+    decision = spec.get("decision", {})
+    if not isinstance(decision, dict):
+        raise InputError(path, "[decision] must be a table with text = \"...\"")
+    decision_text = optional(decision, "text", str, "decision") or words(language)("decision.text")
+    for needed in ("{municipality}", "{amounts}"):
+        if needed not in decision_text:
+            raise InputError(path, f"[decision] text must name {needed}, where the municipality's name and its "
+                                   f"amounts go: {decision_text!r}")
     hospital_names = _table(spec, "hospitals", path)
     if not all(isinstance(name, str) for name in hospital_names.values()):
         raise InputError(path, "[hospitals]: each hospital is code = \"name\", e.g. helse_bergen = \"Helse Bergen HF\"")
@@ -223,7 +240,10 @@ def load_project(
                                f"gives ages up to {err.oldest}") from None
     project = Project(
         name=optional(meta, "name", str, "project") or path.stem,
-        short_name=optional(meta, "short_name", str, "project") or path.stem, path=path.absolute(), years=years,
+        short_name=optional(meta, "short_name", str, "project") or path.stem, language=language,
+        adopted_by=optional(meta, "adopted_by", str, "project"),
+        attachment=optional(decision, "attachment", str, "decision") or words(language)("decision.attachment"),
+        decision=decision_text, path=path.absolute(), years=years,
         keys=all_keys, key=default_key, hospital_key=hospital_key, financing=financing, hospitals=hospitals,
         budget=budget_frame, population=population_frame,
         municipalities=register, budget_file=budget_path, register_file=register_path,
@@ -332,9 +352,11 @@ def municipal_key(project: Project, key: str | Key | None, year: int) -> Key:
         return Key(key.name, key.kind, params, key.title, key.label)
     by_code = register.set_index("code")
     moved_key = Key(key.name, key.kind, params)
-    note = no.join([f"{by_code.at[c, 'name']} ble i {by_code.at[move(c), 'valid_from'].year} en del av "
-                    f"{by_code.at[move(c), 'name']}" for c in merged])
-    return Key(key.name, key.kind, params, title=f"{keys.describe(members(project, year), moved_key)} {note}.")
+    w = words(project.language)
+    note = no.join([w("key.merged", old=by_code.at[c, "name"], year=by_code.at[move(c), "valid_from"].year,
+                      new=by_code.at[move(c), "name"]) for c in merged])
+    sentence = keys.describe(members(project, year), moved_key, project.language)
+    return Key(key.name, key.kind, params, title=f"{sentence} {note[:1].upper()}{note[1:]}.")
 
 
 def decision_years(project: Project, year: int) -> list[int]:

@@ -53,6 +53,7 @@ def make_record(result: Any, parameters: Mapping[str, Any], inputs: Sequence[Map
     return {
         "title": result.title(),
         "project": {"name": project.name, "short_name": project.short_name, "file": str(project.path)},
+        "language": project.language,
         "about": result.about(),
         "parameters": _relative(dict(parameters), project.path.parent),
         "inputs": [dict(item) for item in inputs],

@@ -1,285 +1,434 @@
-"""What a yearly report shows: Norwegian tables, sentences and charts for one budget year and key.
+"""What a yearly report shows: its tables, sentences and charts for one budget year and key, in the project's
+written standard (nynorsk or bokmål, :mod:`lkt_analysis.text`).
 
-Functions return DataFrames (numbers, for the spreadsheet; or text in Norwegian
-number format, for reading), HTML (``markup.Html``: input text escaped, never Markdown), or matplotlib
-Figures (input text never read as mathtext); the
-notebook shows them and nothing here prints or saves.
+Functions return DataFrames (numbers, for the workbook), HTML (``markup.Html``: every value from an input
+escaped, never Markdown; tables with their headings marked for screen readers) or charts
+(``markup.Chart``: a figure with a text alternative, its texts never read as mathtext); the notebook
+shows them, and nothing here prints or saves. An alternative key's report says on its first page, and
+in the header of every printed page, that it is not adopted, and has no proposed decision.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from fractions import Fraction
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from . import norwegian as no
-from .markup import Html, charts, esc, paragraphs
 from .distribution import Distribution
 from .errors import ParameterError
-from .project import HOSPITALS, MUNICIPALITIES
+from .markup import Chart, Html, charts, esc, paragraphs, table
+from .project import HOSPITALS, MUNICIPALITIES, Project
+from .text import Words, words
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-GROUP_NAMES = {HOSPITALS: "Spesialisthelsetjenesten", MUNICIPALITIES: "Kommunene"}
-MUNICIPALITY_HEADINGS = {
-    "cooperation_council": "Samarbeidsutval",
-    "code": "Kommunenr.",
-    "name": "Kommune",
-    "population": "Folketall",
-    "share": "Andel",
-    "amount_nok": "Beløp (kr)",
-    "nok_per_inhabitant": "Kr per innbygger",
-}
+MUNICIPALITY_COLUMNS = {"cooperation_council": "text", "code": "text", "name": "text", "population": "number",
+                        "share": "percent", "amount_nok": "number", "nok_per_inhabitant": "decimal"}
+ANCHOR, OTHERS = "#b03a2e", "#2b6a99"  # the key's anchor, the others: apart in colour and in lightness
 
 
-def table_style(shown: pd.DataFrame) -> Any:
-    """The start of every table's style: text escaped, no index, and an id made from the table's content
-    (not pandas' random one), so that the same inputs give the same page."""
-    return (shown.style.format(escape="html").format_index(escape="html", axis=1).hide(axis="index")
-            .set_uuid(hashlib.sha256(shown.to_csv().encode()).hexdigest()[:10]))
+def _w(result: Distribution | Any) -> Words:
+    return words(result.project.language)
 
 
-def heading(result: Any) -> Html:
-    """The report's first heading, naming what it shows: ``result.title()``."""
-    return Html(f"<h1>{esc(result.title())}</h1>")
+def columns(w: Words, table_name: str, kinds: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """A table's columns for ``markup.table``: each heading from the catalogue (``report.TABLE.column.NAME``)."""
+    return {name: (w(f"report.{table_name}.column.{name}"), kind) for name, kind in kinds.items()}
 
 
-def population_date(result: Distribution) -> str:
-    """The population date of a budget year in words: ``1. januar 2018``."""
-    return f"1. januar {result.spec.population_year}"
+# --- the first page ---------------------------------------------------------------------------
+
+def status(result: Distribution) -> Html:
+    """Whether the report's key is the adopted one (and by whom it was adopted) or an alternative."""
+    w, project = _w(result), result.project
+    if not result.adopted:
+        adopted = result.project.municipal_key()
+        from .keys import label
+
+        return paragraphs(w("status.alternative_text", key=esc(result.key_label),
+                            adopted=esc(label(result.members, adopted, project.language))))
+    if project.adopted_by:
+        return paragraphs(w("status.adopted_by_text", key=esc(result.key_label), by=esc(project.adopted_by)))
+    return paragraphs(w("status.adopted_text", key=esc(result.key_label)))
 
 
-def headline(result: Distribution) -> Html:
-    """The year's total new cost, its split between the groups, the key in words and the population date."""
-    totals = result.totals
-    if not sum(totals.values()):
-        split = (f"<strong>Ingen ny kostnad til fordeling {esc(result.spec.label)}:</strong> alle postene er "
-                 "dekket av budsjett som er vedtatt tidligere, så ingen betaler noe nytt.")
-    else:
-        split = (f"<strong>Ny kostnad til fordeling {esc(result.spec.label)}: "
-                 f"{no.kroner(sum(totals.values()))}.</strong> Spesialisthelsetjenesten dekker "
-                 f"{no.kroner(totals[HOSPITALS])} og kommunene {no.kroner(totals[MUNICIPALITIES])}.")
-    return paragraphs(split, f"<strong>Fordelingsnøkkel for kommunene:</strong> {esc(result.key_text)}",
-                      f"Folketall per {population_date(result)} (Statistisk sentralbyrå, tabell 07459).")
+def page_header(result: Distribution) -> str:
+    """What every printed page says at its top: project, budget year and key, and that an alternative is one."""
+    w = _w(result)
+    header = f"{result.project.short_name} · {result.spec.label} · {result.key_label}"
+    return header if result.adopted else f"{header} · {w('status.alternative').upper()}"
 
 
-def budget_text(result: Distribution) -> Html:
-    """What the budget table's marks mean, and how each shared post is split, as the project file says."""
+def introduction(result: Distribution) -> Html:
+    """The report's first heading and what it shows: adopted or an alternative, the year's new cost and its split
+    between the groups, the key in words, the population date."""
+    w, totals = _w(result), result.totals
+    label = esc(result.spec.label)
+    split = (w("report.nothing", year=label) if not sum(totals.values()) else
+             w("report.headline", year=label, total=no.kroner(sum(totals.values())),
+               hospitals=no.kroner(totals[HOSPITALS]), municipalities=no.kroner(totals[MUNICIPALITIES])))
+    return Html(f"<h1>{esc(result.title())}</h1>" + status(result) + paragraphs(
+        w("report.intro"), split, w("report.key", sentence=esc(result.key_text)),
+        w("report.population", year=result.spec.population_year)))
+
+
+NEW_PAGE = {"municipalities", "decision", "appendix"}  # printed, these sections begin a page
+
+
+def _heading(name: str, text: str) -> str:
+    return f'<h2 class="new-page">{text}</h2>' if name in NEW_PAGE else f"<h2>{text}</h2>"
+
+
+def section(result: Distribution | Any, name: str, **values: str) -> Html:
+    """A section's heading and what it says (``report.NAME.title`` and ``report.NAME.text``)."""
+    w = _w(result)
+    return Html(_heading(name, w(f"report.{name}.title")) + paragraphs(w(f"report.{name}.text", **values)))
+
+
+# --- budget ----------------------------------------------------------------------------------
+
+def budget_section(result: Distribution) -> Html:
+    """The budget's heading, what its marks mean, and how each shared post is split, as the project says."""
+    w = _w(result)
     posts = result.project.budget
     year = posts[posts["year"] == result.year]
-    text = ("Poster merket «* dekket» ligger allerede i et budsjett som er vedtatt tidligere, og fordeles ikke "
-            "på nytt." if year["covered"].any() else "")
+    text = [w("report.budget.covered")] if year["covered"].any() else []
     for party in dict.fromkeys(year.loc[~year["covered"], "financed_by"]):
         split = result.project.financing[party]
         if len([share for share in split.values() if share]) > 1:
-            text += (f" Poster med finansiering «{esc(party)}» deles med "
-                     f"{no.percent(split.get(HOSPITALS, 0))} på spesialisthelsetjenesten og "
-                     f"{no.percent(split.get(MUNICIPALITIES, 0))} på kommunene.")
-    return paragraphs(text.strip())
+            text.append(w("report.budget.shared", party=esc(party), hospitals=no.percent(split.get(HOSPITALS, 0)),
+                          municipalities=no.percent(split.get(MUNICIPALITIES, 0))))
+    return Html(f"<h2>{w('report.budget.title')}</h2>" + paragraphs(" ".join(text)))
 
 
 def budget_table(result: Distribution) -> pd.DataFrame:
-    """The year's posts: amount, whether already covered, financing party, and what each group gets."""
+    """The year's posts: amount, whether already covered, financing party, what each group gets, and a total."""
     budget = result.project.budget
     posts = budget[budget["year"] == result.year]
     parts = (result.posts.pivot_table(index="post", columns="group", values="amount_nok", aggfunc="sum")
              .reindex(columns=[HOSPITALS, MUNICIPALITIES]))
-    table = posts.merge(parts, left_on="post", right_index=True, how="left", validate="1:1")
-    table = pd.DataFrame({
-        "Post": table["post"],
-        "Kostnadselement": table["cost_element"],
-        "Beløp (kr)": table["amount_nok"],
-        "Dekket": table["covered"].map({True: "* dekket", False: ""}),
-        "Finansiering": table["financed_by"],
-        "Til fordeling, spesialisthelsetjenesten (kr)": table[HOSPITALS].fillna(0).astype("int64"),
-        "Til fordeling, kommunene (kr)": table[MUNICIPALITIES].fillna(0).astype("int64"),
-    })
-    total = {**{c: "" for c in table.columns}, "Post": "Totalt"}
-    for column in table.columns[[2, 5, 6]]:
-        total[column] = int(table[column].sum())
-    return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    table_ = posts.merge(parts, left_on="post", right_index=True, how="left", validate="1:1")
+    table_ = table_.assign(covered=table_["covered"].map({True: _w(result)("report.budget.mark"), False: ""}),
+                           **{group: table_[group].fillna(0).astype("int64") for group in (HOSPITALS, MUNICIPALITIES)})
+    table_ = table_[["post", "cost_element", "amount_nok", "covered", "financed_by", HOSPITALS, MUNICIPALITIES]]
+    total = {"post": _w(result)("report.total"), **{c: int(table_[c].sum())
+                                                    for c in ("amount_nok", HOSPITALS, MUNICIPALITIES)}}
+    return pd.concat([table_, pd.DataFrame([total])], ignore_index=True)
 
+
+def budget_html(result: Distribution) -> Html:
+    """The budget table as the report shows it."""
+    shown = budget_table(result)
+    kinds = {"post": "text", "cost_element": "text", "amount_nok": "number", "covered": "text",
+             "financed_by": "text", HOSPITALS: "number", MUNICIPALITIES: "number"}
+    return table(shown, columns(_w(result), "budget", kinds), strong=[False] * (len(shown) - 1) + [True])
+
+
+# --- the municipalities --------------------------------------------------------------------------
 
 def municipality_table(result: Distribution) -> pd.DataFrame:
     """Each municipality's population, share, amount and kr per inhabitant, with council subtotals and a total.
 
-    Rows are grouped by cooperation council in the register's order; a subtotal
-    row has an empty code and the name ``Sum <council>``; the last row is ``Totalt``.
+    Rows are grouped by cooperation council; a subtotal row has an empty code and the name ``Sum <council>``;
+    the last row is the total. ``subtotal`` marks the sums.
     """
-    town = result.municipalities
-    councils = sorted(set(town["cooperation_council"]))
+    w, town = _w(result), result.municipalities
     rows = []
-    for council in councils:
+    for council in sorted(set(town["cooperation_council"])):
         block = town[town["cooperation_council"] == council].sort_values("code")
-        if block.empty:
-            continue
-        rows.append(block)
+        rows.append(block.assign(subtotal=False))
         if len(block) > 1:
-            rows.append(_sum_row(block, council, f"Sum {council}"))
-    rows.append(_sum_row(town, "", "Totalt"))
-    table = pd.concat(rows, ignore_index=True)
-    table["nok_per_inhabitant"] = table["amount_nok"] / table["population"].astype("float64")
-    return table[list(MUNICIPALITY_HEADINGS)].astype({"population": "int64", "amount_nok": "int64"})
+            rows.append(_sum_row(block, council, w("report.sum", council=council)))
+    rows.append(_sum_row(town, "", w("report.total")))
+    shown = pd.concat(rows, ignore_index=True)
+    shown["nok_per_inhabitant"] = shown["amount_nok"] / shown["population"].astype("float64")
+    return shown[[*MUNICIPALITY_COLUMNS, "subtotal"]].astype(
+        {"population": "int64", "amount_nok": "int64", "subtotal": bool})
 
 
 def _sum_row(block: pd.DataFrame, council: str, name: str) -> pd.DataFrame:
     return pd.DataFrame([{"cooperation_council": council, "code": "", "name": name,
                           "population": int(block["population"].sum()), "share": float(block["share"].sum()),
-                          "amount_nok": int(block["amount_nok"].sum())}])
+                          "amount_nok": int(block["amount_nok"].sum()), "subtotal": True}])
 
 
-ROUNDING_HEADINGS = {
-    "code": "Kommunenr.", "name": "Kommune", "fraction": "Andel (brøk)", "percent": "Andel (%)",
-    "quota": "Nøyaktig beløp (kr)", "floor": "Rundet ned (kr)", "remainder": "Rest (kr)",
-    "extra": "Får én krone til", "amount_nok": "Beløp (kr)",
-}
+def municipality_html(result: Distribution, shown: pd.DataFrame) -> Html:
+    """The municipalities' table (:func:`municipality_table`) as the report shows it."""
+    return table(shown, columns(_w(result), "municipalities", MUNICIPALITY_COLUMNS), strong=shown["subtotal"].tolist())
 
+
+@charts
+def municipalities_chart(result: Distribution, shown: pd.DataFrame) -> Chart:
+    """Each municipality's amount and kr per inhabitant, side by side in the same order (largest amount first),
+    the key's anchor marked, the average kr per inhabitant as a line."""
+    w = _w(result)
+    rows = shown[~shown["subtotal"]].sort_values(["amount_nok", "code"])
+    labels = [_short(name) for name in rows["name"]]
+    marked = (rows["code"] == result.key.anchor).to_numpy()
+    figure, (amounts, per) = _figure(7.4, 0.17 * len(rows) + 1.1, [labels, []], gap=0.35, top=0.55)
+    average = result.municipal_total / int(rows["population"].sum()) if rows["population"].sum() else 0
+    for axes, values, decimals, title in ((amounts, rows["amount_nok"], 0, w("report.municipalities.chart_amounts")),
+                                          (per, rows["nok_per_inhabitant"], 2, w("report.municipalities.chart_per"))):
+        bars = axes.barh(range(len(rows)), values.to_numpy(), color=[ANCHOR if m else OTHERS for m in marked],
+                         height=0.72)
+        axes.bar_label(bars, labels=[no.number(v, decimals) for v in values], padding=2, fontsize=7)
+        axes.set_title(title, fontsize=9, loc="left")
+        axes.xaxis.set_major_formatter(no.axis_formatter(decimals))
+        axes.set_xlim(0, float(values.max()) * 1.25 or 1)
+        axes.tick_params(labelsize=8)
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.margins(y=0.01)
+    amounts.set_yticks(range(len(rows)), labels)
+    per.set_yticks(range(len(rows)), [])
+    per.axvline(average, color="#333333", linestyle="--", linewidth=1)
+    per.annotate(w("report.municipalities.average", value=no.number(average, 2)), (average, 1.0),
+                 xycoords=("data", "axes fraction"), xytext=(3, 2), textcoords="offset points", fontsize=7.5,
+                 va="bottom", color="#333333")
+    figure.suptitle(w("report.municipalities.chart_title", year=result.spec.label), fontsize=10, x=0.02, ha="left")
+    top, bottom = rows.iloc[-1], rows.iloc[0]
+    alt = w("report.municipalities.alt", count=len(rows), year=result.spec.label, top=top["name"],
+            top_amount=no.kroner(top["amount_nok"]), bottom=bottom["name"],
+            bottom_amount=no.kroner(bottom["amount_nok"]),
+            low=no.number(rows["nok_per_inhabitant"].min(), 2), high=no.number(rows["nok_per_inhabitant"].max(), 2))
+    return Chart(figure, alt)
+
+
+# --- the specialist health service, and who carries the cost --------------------------------------
+
+def hospital_section(result: Distribution) -> Html:
+    """The specialist health service's heading and how its part is split between the hospital trusts."""
+    from .keys import describe
+
+    project = result.project
+    sentence = describe(project.hospitals.assign(population=pd.NA), project.keys[project.hospital_key],
+                        project.language)
+    return section(result, "hospitals", sentence=esc(sentence))
+
+
+def hospital_html(result: Distribution) -> Html:
+    """The specialist health service's part per hospital trust."""
+    return table(result.hospitals, columns(_w(result), "hospitals", {"name": "text", "share": "percent",
+                                                                        "amount_nok": "number"}))
+
+
+def split_explained(result: Distribution) -> str:
+    """How the municipalities' part is made up of the budget's posts by financing party (it differs from any one
+    party's figure where shared posts add their part)."""
+    w = _w(result)
+    parts = result.posts[result.posts["group"] == MUNICIPALITIES].groupby("financed_by", sort=False)["amount_nok"].sum()
+    return w("report.split.explain", municipalities=no.kroner(result.municipal_total), parts=no.join(
+        [w("report.split.part", amount=no.kroner(amount), party=party) for party, amount in parts.items()]))
+
+
+@charts
+def split_chart(result: Distribution) -> Chart:
+    """The year's new cost by group and by financing party, side by side, with what makes up the municipalities'
+    part in words."""
+    from matplotlib.ticker import MaxNLocator
+
+    w, posts = _w(result), result.posts
+    by_group = posts.groupby("group")["amount_nok"].sum().rename(
+        {HOSPITALS: w("report.split.specialist_health_service"), MUNICIPALITIES: w("report.split.municipalities")})
+    by_party = posts.groupby("financed_by")["amount_nok"].sum()
+    by_group, by_party = by_group.sort_values(), by_party.sort_values()
+    figure, axes_ = _figure(7.4, 0.32 * max(len(by_group), len(by_party)) + 1.3,
+                            [by_group.index.map(_short), by_party.index.map(_short)], top=0.55, gap=0.45)
+    titles = (w("report.split.by_group"), w("report.split.by_party"))
+    for axes, values, title in zip(axes_, (by_group, by_party), titles):
+        bars = axes.barh(range(len(values)), values.to_numpy(), color=OTHERS, height=0.6)
+        axes.set_yticks(range(len(values)), [_short(name) for name in values.index])
+        axes.bar_label(bars, labels=[no.kroner(v) for v in values], padding=2, fontsize=7.5)
+        axes.set_title(title, fontsize=9, loc="left")
+        axes.set_xlabel(w("report.split.axis"), fontsize=8)
+        axes.tick_params(labelsize=7.5)
+        axes.xaxis.set_major_formatter(no.axis_formatter())
+        axes.xaxis.set_major_locator(MaxNLocator(3))
+        axes.set_xlim(0, float(values.max()) * 1.5 or 1)
+        axes.spines[["top", "right"]].set_visible(False)
+    figure.suptitle(w("report.split.chart_title", year=result.spec.label), fontsize=10, x=0.02, ha="left")
+    explain = split_explained(result)
+    return Chart(figure, w("report.split.alt", year=result.spec.label, total=no.kroner(sum(result.totals.values())),
+                           explain=explain), caption=explain)
+
+
+# --- the decision -------------------------------------------------------------------------------
+
+def decision_text(project: Project, name: str, amounts: Mapping[int, int]) -> str:
+    """A municipality's proposed decision, in the project's wording, for every year it covers; amounts never
+    broken across a line.
+
+    Example:
+        >>> from lkt_analysis import load_project, paths
+        >>> text = decision_text(load_project(paths.DEFAULT_PROJECT), "Fedje", {2018: 181, 2019: 2455})
+        >>> text.split(" slik det")[0]
+        'Fedje kommune vil dekkja sin del av kostnadene med kr.\\xa0181 for 2018 og kr.\\xa02\\xa0455 for 2019'
+    """
+    w = words(project.language)
+    parts = no.join([w("decision.amount", amount=no.number(amount), year=year).replace("kr. ", f"kr.{no.NBSP}")
+                     for year, amount in amounts.items()])
+    return project.decision.replace("{municipality}", name).replace("{amounts}", parts)
+
+
+def decisions(results: Sequence[Distribution]) -> pd.DataFrame:
+    """Each municipality's amount per year of the decision (all under one key) and its decision text.
+
+    Municipalities are those of the last year (after a reform, the successors).
+    """
+    years = [r.year for r in results]
+    last = results[-1]
+    shown = last.members[["code", "name"]].set_index("code")
+    for result in results:
+        shown[result.year] = result.municipalities.set_index("code")["amount_nok"].reindex(shown.index)
+    if shown[years].isna().any().any():
+        raise ParameterError(f"years {', '.join(map(str, years))} lie on both sides of a municipal reform: "
+                             "run the years before and after it separately")
+    shown["text"] = [decision_text(last.project, row["name"], {y: int(row[y]) for y in years})
+                     for _, row in shown.iterrows()]
+    return shown.reset_index()
+
+
+def decision_section(result: Distribution) -> Html:
+    """The decision's heading and what it is; for an alternative key, only what each would pay if it were chosen."""
+    w = _w(result)
+    suffix = "" if result.adopted else "_alternative"
+    return Html(_heading("decision", w(f"report.decision.title{suffix}")) + paragraphs(w(f"report.decision.text{suffix}")))
+
+
+def decision_html(results: Sequence[Distribution]) -> Html:
+    """The decision table: amounts per year, and for the adopted key each municipality's decision text."""
+    w, last = _w(results[-1]), results[-1]
+    shown = decisions(results)
+    kinds = {"code": ("report.decision.column.code", "text"), "name": ("report.decision.column.name", "text"),
+             **{r.year: (None, "number") for r in results}}
+    labels = {r.year: r.spec.label for r in results}
+    heads = {name: (w(text) if text else w("report.decision.amount", year=labels[name]), kind)
+             for name, (text, kind) in kinds.items()}
+    if last.adopted:
+        heads["text"] = (w("report.decision.column.text"), "text")
+    return table(shown, heads)
+
+
+# --- the appendix: how every amount was computed ----------------------------------------------
 
 def rounding_table(result: Distribution) -> pd.DataFrame:
-    """How each municipality's amount was computed: exact share, exact amount, rounded down, remainder, and
-    whether it got one of the kroner left over (exact ``Fraction`` values; see :func:`rounding_for_reading`)."""
-    steps = result.rounding.join(result.members.set_index("code")["name"])
+    """How each municipality's amount was computed: its basis (population, or the age group's), exact share,
+    exact amount, rounded down, remainder, and whether it got one of the kroner left over (exact values)."""
+    steps = result.rounding.join(result.members.set_index("code")[["name", result.key.age_group or "population"]])
     return pd.DataFrame({
-        "code": steps.index, "name": steps["name"], "share": result.shares.reindex(steps.index),
-        "quota": steps["quota"], "floor": steps["floor"],
+        "code": steps.index, "name": steps["name"], "basis": steps[result.key.age_group or "population"],
+        "share": result.shares.reindex(steps.index), "quota": steps["quota"], "floor": steps["floor"],
         "remainder": steps["remainder"], "extra": steps["extra"], "amount_nok": steps["amount_nok"],
     }).reset_index(drop=True)
 
 
-def rounding_for_reading(table: pd.DataFrame) -> pd.DataFrame:
-    """The rounding table as text: fractions as ``a/b``, six decimals for shares and four (cut, not rounded,
-    so that a cut figure never looks larger than it is) for kroner, with a sum row."""
-    def cut(value: Any, decimals: int) -> str:
-        scaled = int(value * 10**decimals)  # floor: values are not negative
-        return no.number(scaled / 10**decimals, decimals)
+def basis(result: Distribution, steps: pd.DataFrame) -> tuple[pd.Series, str]:
+    """Each municipality's share as its basis over the basis of all who pay by population (unreduced: ``3 920 /
+    174 081``), and the sentence that says so; a fixed share (an anchor's) as such. Where the key does not
+    split by population, the shares are shown as they are."""
+    w = _w(result)
+    fixed = steps["code"] == result.key.anchor
+    paying = steps[~fixed & (steps["share"] > 0) & (steps["basis"] > 0)]
+    ratios = {Fraction(s) / int(b) for s, b in zip(paying["share"], paying["basis"])}
+    if len(ratios) != 1:
+        return pd.Series([""] * len(steps), index=steps.index), ""
+    total = int(paying["basis"].sum())
+    factor = ratios.pop() * total
+    shown = steps["basis"].map(lambda b: f"{no.number(b)} / {no.number(total)}").where(
+        steps["code"].isin(paying["code"]), "")
+    shown = shown.mask(fixed, w("report.appendix.fixed"))
+    note = w("report.appendix.factor", factor=no.percent(factor)) if factor != 1 else ""
+    group = result.key.age_group
+    if group:
+        from .keys import KINDS
 
-    shown = pd.DataFrame({
-        "code": table["code"], "name": table["name"],
-        "fraction": table["share"].map(lambda f: f"{no.number(f.numerator)}/{no.number(f.denominator)}"
-                                          if f.denominator != 1 else no.number(f.numerator)),
-        "percent": table["share"].map(lambda f: cut(f * 100, 6) + no.NBSP + "%"),
-        "quota": table["quota"].map(lambda q: cut(q, 4)), "floor": table["floor"].map(no.number),
-        "remainder": table["remainder"].map(lambda r: cut(r, 4)),
-        "extra": table["extra"].map({True: "ja", False: ""}), "amount_nok": table["amount_nok"].map(no.number),
-    })
-    total = {"code": "", "name": "Totalt", "fraction": "",
-             "percent": cut(sum(table["share"]) * 100, 6) + no.NBSP + "%",
-             "quota": cut(sum(table["quota"]), 4), "floor": no.number(table["floor"].sum()),
-             "remainder": cut(sum(table["remainder"]), 4), "extra": f"{int(table['extra'].sum())} kommuner",
-             "amount_nok": no.number(table["amount_nok"].sum())}
-    return pd.concat([shown, pd.DataFrame([total])], ignore_index=True).rename(columns=ROUNDING_HEADINGS)
+        sentence = w("report.appendix.basis_group", band=KINDS["target_group"].words(None, age_group=group)["band"],
+                     total=no.number(total), factor=note)
+    else:
+        sentence = w("report.appendix.basis", total=no.number(total), factor=note)
+    return shown, sentence
+
+
+def appendix_section(result: Distribution) -> Html:
+    """The appendix's heading, what its table shows, the basis of the shares, the rounding rule and its check."""
+    w = _w(result)
+    steps = result.rounding
+    total, floors, left = result.municipal_total, int(steps["floor"].sum()), int(steps["extra"].sum())
+    _, sentence = basis(result, rounding_table(result))
+    return Html(_heading("appendix", w("report.appendix.title")) + paragraphs(
+        w("report.appendix.text") + (" " + sentence if sentence else ""),
+        w("report.appendix.rule", total=no.kroner(total), floors=no.kroner(floors), left=no.kroner(left), count=left),
+        w("report.appendix.check", floors=no.kroner(floors), left=no.kroner(left), sum=no.kroner(floors + left),
+          mark=" ✓" if floors + left == total else " ✗")))
 
 
 def rounding_text(result: Distribution) -> Html:
-    """The largest-remainder rule and its tie-break in words, with this year's sum check."""
-    steps = result.rounding
+    """The rounding rule and its check, for a workbook's sheet."""
+    w, steps = _w(result), result.rounding
     total, floors, left = result.municipal_total, int(steps["floor"].sum()), int(steps["extra"].sum())
     return paragraphs(
-        f"Kommunenes del, {no.kroner(total)}, fordeles slik: Hver kommune får først sitt nøyaktige beløp "
-        f"(andelen ganger {no.kroner(total)}) rundet <strong>ned</strong> til hele kroner. Til sammen blir det "
-        f"{no.kroner(floors)}, altså {no.kroner(left)} mindre enn totalen. De {left} kronene som er igjen, går "
-        f"én til hver av de {left} kommunene med størst rest (størst desimaldel). Har to kommuner nøyaktig "
-        f"samme rest, går kronen først til den med størst andel, deretter til den med lavest kommunenummer. "
-        f"Slik blir summen nøyaktig {no.kroner(total)}, ingen kommune får mer enn én krone mer enn sitt "
-        f"nøyaktige beløp, og ingen får mindre enn det rundet ned.",
-        f"<strong>Kontroll:</strong> {no.kroner(floors)} + {no.kroner(left)} = {no.kroner(floors + left)}"
-        f"{' ✓' if floors + left == total else ' ✗'}. Desimalene i tabellen er kuttet etter fire sifre.")
+        w("report.appendix.rule", total=no.kroner(total), floors=no.kroner(floors), left=no.kroner(left), count=left),
+        w("report.appendix.check", floors=no.kroner(floors), left=no.kroner(left), sum=no.kroner(floors + left),
+          mark=" ✓" if floors + left == total else " ✗"))
 
 
-def hospital_table(result: Distribution) -> pd.DataFrame:
-    """The specialist health service's part per hospital trust."""
-    hospitals = result.hospitals
-    return pd.DataFrame({"Helseforetak": hospitals["name"], "Andel": hospitals["share"],
-                         "Beløp (kr)": hospitals["amount_nok"]}).reset_index(drop=True)
+def cut(value: Any, decimals: int) -> str:
+    """A non-negative exact value with ``decimals`` decimals, cut rather than rounded, so that a figure shown
+    never looks larger than it is.
 
-
-def for_reading(table: pd.DataFrame) -> pd.DataFrame:
-    """A table as text in Norwegian number format, with Norwegian headings, for the report."""
-    table = table.rename(columns=MUNICIPALITY_HEADINGS)
-    shown = table.copy()
-    for column in table.columns:
-        values = table[column]
-        if column == "Andel":
-            shown[column] = values.map(lambda v: no.percent(v, 2, trim=False))
-        elif column == "Kr per innbygger":
-            shown[column] = values.map(lambda v: no.number(v, 2))
-        elif pd.api.types.is_integer_dtype(values) or column.endswith("(kr)") or column == "Folketall":
-            shown[column] = values.map(lambda v: v if isinstance(v, str) else no.number(v))
-    return shown
-
-
-@charts
-def amounts_chart(result: Distribution, table: pd.DataFrame) -> Figure:
-    """Horizontal bars of the amount per municipality (``table``: :func:`municipality_table`), largest first,
-    the key's anchor marked."""
-    rows = table[table["code"] != ""].sort_values("amount_nok")
-    return _bars(rows["name"], rows["amount_nok"], rows["code"] == result.key.anchor,
-                 title=f"Beløp per kommune, {result.spec.label}", xlabel="Beløp (kr)")
-
-
-@charts
-def per_inhabitant_chart(result: Distribution, table: pd.DataFrame) -> Figure:
-    """Horizontal bars of kr per inhabitant per municipality, with the average over all as a line.
-
-    This is the chart that shows what a fixed share for one member does to the per-capita burden.
+    Example:
+        >>> cut(Fraction(2, 3), 4)
+        '0,6666'
     """
-    rows = table[table["code"] != ""].sort_values("nok_per_inhabitant")
-    figure = _bars(rows["name"], rows["nok_per_inhabitant"], rows["code"] == result.key.anchor,
-                   title=f"Kroner per innbygger, {result.spec.label}", xlabel="Kroner per innbygger", decimals=2)
-    total = table[table["name"] == "Totalt"].iloc[0]
-    average = total["amount_nok"] / total["population"]
-    axes = figure.axes[0]
-    axes.axvline(average, color="#444444", linestyle="--", linewidth=1,
-                 label=f"Gjennomsnitt for alle: {no.number(average, 2)} kr")
-    axes.legend(loc="lower right", frameon=True)
-    return figure
+    scaled = int(value * 10**decimals)  # floor: values are not negative
+    return no.number(scaled / 10**decimals, decimals)
 
 
-@charts
-def split_chart(result: Distribution) -> Figure:
-    """The year's new cost by group and by financing party, side by side."""
-    from matplotlib.ticker import MaxNLocator
-
-    posts = result.posts
-    by_group = posts.groupby("group")["amount_nok"].sum().rename(GROUP_NAMES).sort_values()
-    by_party = posts.groupby("financed_by")["amount_nok"].sum().sort_values()
-    figure, (left, right) = _figure(12, 3.2, [by_group.index.map(_short), by_party.index.map(_short)], top=0.65)
-    for axes, values, title in ((left, by_group, "Etter part som betaler"),
-                                (right, by_party, "Etter finansiering i budsjettet")):
-        bars = axes.barh(range(len(values)), values.to_numpy(), color="#2b6a99")
-        axes.set_yticks(range(len(values)), [_short(name) for name in values.index])
-        axes.bar_label(bars, labels=[no.kroner(v) for v in values], padding=3, fontsize=9)
-        axes.set_title(title)
-        axes.set_xlabel("Ny kostnad (kr)")
-        axes.xaxis.set_major_formatter(no.axis_formatter())
-        axes.xaxis.set_major_locator(MaxNLocator(4))
-        axes.set_xlim(0, values.max() * 1.35)
-        axes.spines[["top", "right"]].set_visible(False)
-    figure.suptitle(f"Ny kostnad {result.spec.label}")
-    return figure
+def appendix_html(result: Distribution) -> Html:
+    """The appendix's table: every municipality's basis, share (six decimals) and amount (four, cut), with a sum."""
+    w, steps = _w(result), rounding_table(result)
+    shown_basis, _ = basis(result, steps)
+    shown = pd.DataFrame({
+        "code": steps["code"], "name": steps["name"], "basis": shown_basis,
+        "percent": steps["share"].map(lambda f: cut(f * 100, 6) + no.NBSP + "%"),
+        "quota": steps["quota"].map(lambda q: cut(q, 4)), "floor": steps["floor"].map(no.number),
+        "remainder": steps["remainder"].map(lambda r: cut(r, 4)),
+        "extra": steps["extra"].map({True: w("report.appendix.yes"), False: ""}),
+        "amount_nok": steps["amount_nok"].map(no.number)})
+    total = {"code": "", "name": w("report.total"), "basis": "",
+             "percent": cut(sum(steps["share"]) * 100, 6) + no.NBSP + "%", "quota": cut(sum(steps["quota"]), 4),
+             "floor": no.number(steps["floor"].sum()), "remainder": cut(sum(steps["remainder"]), 4),
+             "extra": w("report.appendix.count", count=int(steps["extra"].sum())),
+             "amount_nok": no.number(steps["amount_nok"].sum())}
+    shown = pd.concat([shown, pd.DataFrame([total])], ignore_index=True)
+    kinds = {"code": "text", "name": "text", "basis": "number", "percent": "number", "quota": "number",
+             "floor": "number", "remainder": "number", "extra": "text", "amount_nok": "number"}
+    return table(shown, columns(w, "appendix", kinds), strong=[False] * len(steps) + [True])
 
 
-def _bars(names: pd.Series, values: pd.Series, marked: pd.Series, *, title: str, xlabel: str,
-          decimals: int = 0) -> Figure:
-    labels = [_short(name) for name in names]
-    figure, (axes,) = _figure(9, 0.28 * len(names) + 1.2, [labels])
-    colours = ["#c0504d" if mark else "#2b6a99" for mark in marked]
-    bars = axes.barh(range(len(labels)), values.to_numpy(), color=colours)
-    axes.set_yticks(range(len(labels)), labels)
-    axes.bar_label(bars, labels=[no.number(v, decimals) for v in values], padding=3, fontsize=8)
-    axes.set_xlabel(xlabel)
-    axes.set_title(title)
-    axes.xaxis.set_major_formatter(no.axis_formatter(decimals))
-    axes.set_xlim(0, float(values.max()) * 1.18 or 1)
-    axes.spines[["top", "right"]].set_visible(False)
-    axes.margins(y=0.01)
-    return figure
+# --- what the report was made from -----------------------------------------------------------
 
+def footer(record: Mapping[str, Any]) -> Html:
+    """The provenance record in one compact paragraph at the report's end: when and by what it was made, from
+    which files, with the first characters of each file's SHA-256 (the whole ones are in the JSON beside it)."""
+    w = words(record.get("language", "nb"))
+    made = datetime.fromisoformat(record["made"])
+    months = w("report.footer.months").split()
+    date = w("report.footer.date", day=made.day, month=months[made.month - 1], year=made.year,
+             time=f"{made:%H.%M}")
+    names = [PurePosixPath(item["path"]).name for item in record["inputs"]]
+    sums = ", ".join(f"{esc(name)} {item['sha256'][:12]}" for name, item in zip(names, record["inputs"]))
+    return Html('<footer class="reader-footer">' + paragraphs(
+        w("report.footer.made", date=date, version=esc(record["lkt_analysis_version"]),
+          files=no.join([esc(name) for name in names])), w("report.footer.sums", sums=sums)) + "</footer>")
+
+
+# --- charts ---------------------------------------------------------------------------------
 
 def _short(name: object, most: int = 40) -> str:
     """A bar's name as a chart shows it: cut with an ellipsis where it is longer than ``most`` characters
@@ -315,69 +464,3 @@ def _figure(width: float, height: float, labels: Sequence[Sequence[str]], *, top
     return figure, axes
 
 
-def footer(record: Mapping[str, Any]) -> Html:
-    """The provenance record as a footer for the report's reader: what, from which files, when, by what.
-
-    File names only, no paths and no Python values (those stay in the JSON record beside the report).
-    """
-    made = datetime.fromisoformat(record["made"])
-    about = " ".join(f"{esc(name)}: {esc(value)}." for name, value in record["about"].items())
-    inputs = "".join(f"<li>{esc(PurePosixPath(item['path']).name)}: SHA-256 <code>{item['sha256']}</code></li>"
-                     for item in record["inputs"])
-    return Html(f'<footer class="reader-footer"><hr><h2>Grunnlag for rapporten</h2><p>{about}</p><p>Inndata (med '
-                f"SHA-256, som viser nøyaktig hvilken fil som er brukt):</p><ul>{inputs}</ul><p>Laget "
-                f"{made:%d.%m.%Y kl. %H.%M} av lkt_analysis {esc(record['lkt_analysis_version'])}.</p></footer>")
-
-
-def decision_text(name: str, amounts: Mapping[int, int], labels: Mapping[int, str]) -> str:
-    """A municipality's proposed decision, in the seeds' wording, for every year of the run.
-
-    Example:
-        >>> decision_text("Fedje", {2018: 181, 2019: 2455}, {2018: "2018", 2019: "2019"})
-        'Fedje kommune vil dekkja sin del av kostnadene med kr. 181 for 2018 og kr. 2 455 for 2019.'
-    """
-    parts = [f"kr. {no.number(amount).replace(no.NBSP, ' ')} for {labels[year]}" for year, amount in amounts.items()]
-    return f"{name} kommune vil dekkja sin del av kostnadene med {no.join(parts)}."
-
-
-def decisions(results: Sequence[Distribution]) -> pd.DataFrame:
-    """Each municipality's decision text for the given years (all under one key), with its amount per year.
-
-    Municipalities are those of the last year (after a reform, the successors).
-    """
-    years = [r.year for r in results]
-    last = results[-1]
-    table = last.members[["code", "name"]].set_index("code")
-    for result in results:
-        table[result.year] = result.municipalities.set_index("code")["amount_nok"].reindex(table.index)
-    if table[years].isna().any().any():
-        raise ParameterError(f"years {', '.join(map(str, years))} lie on both sides of a municipal reform: "
-                             "run the years before and after it separately")
-    labels = {r.year: r.spec.label.removeprefix("høsten ") for r in results}
-    table["text"] = [decision_text(row["name"], {y: int(row[y]) for y in years}, labels)
-                     for _, row in table.iterrows()]
-    return table.reset_index()
-
-
-def decision_table(results: Sequence[Distribution]) -> pd.DataFrame:
-    """The decision texts with Norwegian headings, for the report."""
-    return decisions(results).rename(columns={
-        "code": "Kommunenr.", "name": "Kommune", "text": "Forslag til vedtak",
-        **{r.year: f"Beløp {r.spec.label} (kr)" for r in results}})
-
-
-def styled(table: pd.DataFrame) -> Any:
-    """A table as the report shows it: Norwegian numbers, no index, figures right-aligned, sums in bold."""
-    shown = for_reading(table)
-    numeric = [c for c in shown.columns if c in ("Andel", "Folketall", "Kr per innbygger") or c.endswith("(kr)")]
-
-    def bold_sums(row: pd.Series) -> list[str]:
-        text = " ".join(str(v) for v in row.to_numpy()[:3])
-        weight = "font-weight: bold" if "Sum " in text or "Totalt" in text else ""
-        return [weight] * len(row)
-
-    text = [c for c in shown.columns if c not in numeric]
-    return (table_style(shown).apply(bold_sums, axis=1)
-            .set_properties(subset=numeric, **{"text-align": "right"})
-            .set_properties(subset=text, **{"text-align": "left"})
-            .set_table_styles([{"selector": "th", "props": "text-align: left; vertical-align: bottom"}]))

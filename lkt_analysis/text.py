@@ -1,12 +1,13 @@
 """The words a reader sees, in the project's written standard: bokmål (``nb``) or nynorsk (``nn``).
 
-Each form's texts are in one catalogue, ``texts/nb.toml`` and ``texts/nn.toml``, under the same
-names, with ``{placeholders}`` for what is filled in (amounts already in Norwegian number format,
-names as their sources write them). A text missing from a catalogue is an error, never a fall back
+Each form's texts are in one catalogue, the folder ``texts/nb/`` or ``texts/nn/`` (a file per
+output: the report, the comparison, the workbooks, ...), under the same names, with
+``{placeholders}`` for what is filled in (amounts already in Norwegian number format, names as
+their sources write them). A text missing from a catalogue is an error, never a fall back
 to the other form; a test checks that both catalogues name the same texts with the same placeholders.
 
 Example:
-    >>> words("nn")("report.municipalities")
+    >>> words("nn")("report.municipalities.title")
     'Kommunane'
 """
 
@@ -30,12 +31,12 @@ class Words:
     language: str
     catalogue: Mapping[str, str]
 
-    def __call__(self, name: str, **values: Any) -> str:
+    def __call__(self, name: str, /, **values: Any) -> str:
         try:
             text = self.catalogue[name]
         except KeyError:
             raise KeyError(f"no text '{name}' in the {LANGUAGES[self.language]} catalogue "
-                           f"(lkt_analysis/texts/{self.language}.toml)") from None
+                           f"(lkt_analysis/texts/{self.language}/)") from None
         return text.format(**values) if values else text
 
 
@@ -44,7 +45,14 @@ def words(language: str) -> Words:
     """The catalogue of ``language`` (``"nb"`` or ``"nn"``)."""
     if language not in LANGUAGES:
         raise ValueError(f"written standard '{language}' is neither 'nb' (bokmål) nor 'nn' (nynorsk)")
-    return Words(language, _flat(tomllib.loads((FOLDER / f"{language}.toml").read_text(encoding="utf-8"))))
+    catalogue: dict[str, str] = {}
+    for path in sorted([*FOLDER.glob(f"{language}.toml"), *(FOLDER / language).glob("*.toml")]):
+        texts = _flat(tomllib.loads(path.read_text(encoding="utf-8")))
+        twice = set(texts) & set(catalogue)
+        if twice:
+            raise ValueError(f"{path}: the text(s) {', '.join(sorted(twice))} are named twice in the catalogue")
+        catalogue.update(texts)
+    return Words(language, catalogue)
 
 
 def _flat(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:

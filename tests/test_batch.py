@@ -73,8 +73,10 @@ def test_every_run_succeeds_and_writes_its_four_files(batch):
     assert failed == []
     for year in (2018, 2019):
         for key in KEYS:
-            for ext in ("html", "ipynb", "xlsx", "json"):
+            for ext in ("html", "ipynb", "json"):
                 assert (out / f"lkt_fordeling_{year}_{key}.{ext}").is_file()
+    assert (out / "lkt_vedlegg_2018-2019_bergen_50.xlsx").is_file()  # one attachment for the decision's years
+    assert (out / "lkt_alternativ_2018-2019_per_capita.xlsx").is_file()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging or temporary file left
 
 
@@ -89,7 +91,7 @@ def test_html_has_no_code_and_fetches_nothing(batch):
     assert all(r.startswith(("data:", "#")) for r in parser.resources), parser.resources
     assert "<script src" not in text and not re.search(r"url\(\s*['\"]?https?:", text)
     assert "require.js" not in text and "mathjax" not in text.lower()
-    assert text.count("<svg") == 3 and "<text" in text  # the charts inline, their text kept as text
+    assert text.count("<svg") == 2 and "<text" in text  # the charts inline, their text kept as text
     assert "1\xa0525\xa0000\xa0kr" in text and "762\xa0500" in text  # Norwegian number format
 
 
@@ -98,10 +100,12 @@ def test_the_page_prints_on_a4_and_says_what_it_is(batch):
     page = out / "lkt_fordeling_2019_elderly_67.html"
     text = page.read_text(encoding="utf-8")
     assert page.stat().st_size <= 150_000
-    assert '<html lang="nb">' in text and "@page { size: A4;" in text
+    assert '<html lang="nn">' in text and "size: A4;" in text
     assert "break-after: avoid" in text and "break-inside: avoid" in text
     assert "thead { display: table-header-group" in text
-    title = "LKT – Langvarige og koordinerte tjenester: fordeling 2019 – Etter antall eldre 67 år og over"
+    assert '@top-left { content: "LKT · 2019 · Etter talet på eldre, 67 år og over · ALTERNATIV, IKKJE VEDTEKEN"' \
+        in text and '"side " counter(page) " av " counter(pages)' in text  # on every printed page
+    title = "LKT – Langvarige og koordinerte tenester: fordeling 2019 – Etter talet på eldre, 67 år og over"
     assert f"<title>{title}</title>" in text and re.search(rf"<h1[^>]*>{title}", text)
     assert str(lkt.paths.ROOT) not in text and "/tmp" not in text and "None" not in text  # no paths, no Python
 
@@ -112,31 +116,33 @@ def test_report_states_its_parameters_inputs_and_version(batch):
     assert record["parameters"]["year"] == 2018 and record["parameters"]["key"] == "per_capita"
     assert record["parameters"]["key_params"] == {}  # defaults are stated too
     assert record["parameters"]["project_file"] == "lkt_project.toml"  # relative to the project file
-    assert record["about"]["Folketall"].startswith("per 1. januar 2018")
+    assert record["about"]["Folketal"].startswith("per 1. januar 2018") and record["language"] == "nn"
     assert record["lkt_analysis_version"] == lkt.__version__
     assert {i["path"] for i in record["inputs"]} >= {"lkt_budget.xlsx", "municipalities.csv",
                                                      "ssb/07459_Personer2019.csv"}
     assert all(re.fullmatch(r"[0-9a-f]{64}", i["sha256"]) for i in record["inputs"])
     text = (out / "lkt_fordeling_2018_per_capita.html").read_text(encoding="utf-8")
-    assert "Grunnlag for rapporten" in text and "Etter folketall, alle kommunene" in text
-    for item in record["inputs"]:  # the reader sees each file by name with its SHA-256
-        assert f"{Path(item['path']).name}: SHA-256 <code>{item['sha256']}</code>" in text
-    assert re.search(r"Laget \d\d\.\d\d\.\d{4} kl\. \d\d\.\d\d av lkt_analysis", text)
+    assert "Etter folketal, alle kommunane" in text
+    footer = text[text.index('<footer class="reader-footer">'):]
+    for item in record["inputs"]:  # the reader sees each file by name with its SHA-256's first characters
+        assert f"{Path(item['path']).name} {item['sha256'][:12]}" in footer
+    assert re.search(r"Laga \d+\. \w+ \d{4} kl\. \d\d\.\d\d av lkt_analysis", footer)
+    assert footer.count("<p>") == 2  # compact: a line of what and when, a line of checksums
 
 
 def test_the_appendix_shows_how_every_amount_was_computed(batch):
     out, _ = batch
     text = (out / "lkt_fordeling_2018_bergen_50.html").read_text(encoding="utf-8")
-    assert "Slik er beløpene regnet ut" in text
+    assert "Slik er beløpa rekna ut" in text
     assert "112\xa0487\xa0kr + 13\xa0kr = 112\xa0500\xa0kr ✓" in text  # rounded down, the kroner left, the total
-    assert "931/348\xa0162" in text and "300,8297" in text  # Eidfjord: its exact share and exact amount
+    assert "931 / 174\xa0081" in text and "300,8297" in text  # Eidfjord: its population of the 23's, its amount
 
 
 def test_decision_years_do_not_depend_on_the_batch(tmp_path):
     out = tmp_path / "out"
     [outcome] = run_reports(years=[2019], out=out)
-    decisions = table_rows(load_workbook(out / outcome.files["xlsx"])["Forslag til vedtak"])
-    assert decisions[0][2:4] == ("Beløp høsten 2018 (kr)", "Beløp 2019 (kr)")
+    amounts = table_rows(load_workbook(out / outcome.files["xlsx"])["Fordeling"])
+    assert amounts[0][5:7] == ("Beløp hausten 2018 (kr)", "Beløp 2019 (kr)")
 
 
 def test_index_lists_every_report_and_its_links_resolve(batch):
@@ -146,7 +152,7 @@ def test_index_lists_every_report_and_its_links_resolve(batch):
     assert all((out / link).is_file() for link in parser.links)
     assert not parser.resources
     text = (out / "index.html").read_text(encoding="utf-8")
-    assert text.count("1\xa0525\xa0000\xa0kr") == 4 and "høsten 2018" in text
+    assert text.count("1\xa0525\xa0000\xa0kr") == 4 and "hausten 2018" in text
 
 
 def test_notebook_runs_with_its_defaults(tmp_path):
@@ -165,10 +171,11 @@ def test_a_failing_run_does_not_stop_the_others_and_leaves_nothing(tmp_path):
     out = tmp_path / "out"
     failed = [o for o in run_reports(years=[2018, 2019], out=out, jobs=2, notebook=broken) if o.error]
     assert [f.run.stem for f in failed] == ["lkt_fordeling_2019_bergen_50"]
-    assert failed[0].error == "ValueError: boom (in cell 4: if year == 2019:)"  # not a wall of traceback
+    assert re.fullmatch(r"ValueError: boom \(in cell \d+: if year == 2019:\)", failed[0].error)  # one line
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["index.html"] + [f"lkt_fordeling_2018_bergen_50.{e}" for e in ("html", "ipynb", "xlsx", "json")])
-    assert "Feilet i siste kjøring: lkt_fordeling_2019_bergen_50: ValueError: boom" in (out / "index.html").read_text(
+        ["index.html", "lkt_vedlegg_2018-2019_bergen_50.xlsx"] + [f"lkt_fordeling_2018_bergen_50.{e}"
+                                                                 for e in ("html", "ipynb", "json")])
+    assert "Feila i siste køyring: lkt_fordeling_2019_bergen_50: ValueError: boom" in (out / "index.html").read_text(
         encoding="utf-8")
 
 
@@ -177,9 +184,9 @@ def test_report_cli_with_changed_key_parameters(tmp_path, capsys):
     assert main(["report", "--years", "2019", "-p", 'key_params={"share": 0.4}', "--out", str(out)]) == 0
     [record] = [json.loads(p.read_text(encoding="utf-8")) for p in out.glob("*.json")]
     assert record["parameters"]["key_params"] == {"share": 0.4}
-    [sheet] = [load_workbook(p).worksheets[0] for p in out.glob("*.xlsx")]
+    [sheet] = [load_workbook(p).worksheets[0] for p in out.glob("lkt_alternativ_2018-2019_bergen_50_share-0.4.xlsx")]
     bergen = next(r for r in sheet.iter_rows(values_only=True) if r[1] == "1201")
-    assert bergen[5] == 610_000  # 40 % of 1 525 000
+    assert bergen[6] == 610_000  # 40 % of 1 525 000
     assert "1 made, 0 skipped (unchanged), 0 failed" in capsys.readouterr().out
 
 
@@ -192,19 +199,19 @@ def test_comparison_report_through_the_batch(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["index.html"] + [f"{stem}.{e}" for e in ("html", "ipynb", "xlsx", "json")])
     text = (out / f"{stem}.html").read_text(encoding="utf-8")
-    assert "sammenligning av fordelingsnøkler 2019</title>" in text
-    assert "Bare pilotkommunene Bergen, Os og Lindås" in text
+    assert "samanlikning av fordelingsnøklar 2019</title>" in text
+    assert "Berre pilotkommunane Bergen, Os og Lindås" in text
     assert "61,6\xa0%" in text  # Bergen pays as much per inhabitant as the others at its share of the population
     assert "import lkt_analysis" not in text
     assert all(r.startswith(("data:", "#")) for r in _parse(out / f"{stem}.html").resources)
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert "Sammenligning av fordelingsnøkler" in index and f"{stem}.html" in index
+    assert "Samanlikning av fordelingsnøklar" in index and f"{stem}.html" in index
     record = json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))
     assert record["parameters"]["keys"] == ["per_capita", "equal", "pilot_municipalities"]
     summary = load_workbook(out / f"{stem}.xlsx")["Oppsummering"]
     assert [row[0] for row in table_rows(summary)[1:]] == [
-        "Bergen 50 %, resten etter folketall", "Etter folketall, alle kommunene", "Likt per kommune",
-        "Bare pilotkommunene Bergen, Os og Lindås"]
+        "Bergen 50 %, resten etter folketal", "Etter folketal, alle kommunane", "Likt per kommune",
+        "Berre pilotkommunane Bergen, Os og Lindås"]
 
 
 def test_explore_notebook_runs_headless_with_its_defaults(tmp_path):
@@ -269,8 +276,8 @@ def test_unchanged_reports_are_skipped_and_stale_ones_marked(tmp_path, project_d
     index = (out / "index.html").read_text(encoding="utf-8")
     rows = re.findall(r"<tr class=\"([^\"]*)\">(.*?)</tr>", index, re.S)
     assert [("latest" in c, "stale" in c, "Likt per kommune" in r) for c, r in rows] == [
-        (True, False, True), (False, True, False)]  # newest first; the old one marked out of date
-    assert "utdatert" in rows[1][1] and "siste kjøring" in rows[0][1]
+        (False, True, False), (True, False, True)]  # the adopted key first, marked out of date; then the alternative
+    assert "utdatert" in rows[0][1] and "siste køyring" in rows[1][1] and "alternativ, ikkje vedteken" in rows[1][1]
 
 
 def test_the_fast_path_makes_the_same_report_as_the_public_one(tmp_path, monkeypatch):
@@ -309,7 +316,7 @@ def test_the_same_inputs_give_the_same_report(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
     assert page("a") == page("b")
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    made = re.compile(r"Laget \d\d\.\d\d\.\d{4} kl\. \d\d\.\d\d")
+    made = re.compile(r"Laga \d+\. \w+ \d{4} kl\. \d\d\.\d\d")
     assert made.sub("", page("c")[0]) == made.sub("", page("a")[0])
 
 
@@ -329,7 +336,8 @@ def test_a_run_stopped_while_it_moves_its_files_in_leaves_no_mixed_set(tmp_path,
     with pytest.raises(errors.Interrupted, match="1 of 2 reports finished"):
         run_reports(years=[2018, 2019], out=out, jobs=1, force=True)
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["index.html"] + [f"lkt_fordeling_2018_bergen_50.{e}" for e in ("html", "ipynb", "xlsx", "json")])
+        ["index.html", "lkt_vedlegg_2018-2019_bergen_50.xlsx"] + [f"lkt_fordeling_2018_bergen_50.{e}"
+                                                                 for e in ("html", "ipynb", "json")])
     assert len(_parse(out / "index.html").links) == 4
 
 
@@ -385,5 +393,5 @@ def test_an_interrupted_batch_stops_cleanly(tmp_path, signal_name, to_group):
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging folder or temporary file
     records = sorted(out.glob("*.json"))
     assert len(records) == finished and all(
-        all((out / f"{r.stem}.{ext}").is_file() for ext in ("html", "ipynb", "xlsx")) for r in records)
+        all((out / f"{r.stem}.{ext}").is_file() for ext in ("html", "ipynb")) for r in records)
     assert len(_parse(out / "index.html").links) == 4 * finished

@@ -70,11 +70,15 @@ def test_compare_writes_a_workbook_with_norwegian_headings(tmp_path):
     output = tmp_path / "compare.xlsx"
     assert main(["compare", "--year", "2018", "--keys", "equal", "--reference", "per_capita", "-o", str(output)]) == 0
     workbook = load_workbook(output)
-    rows = table_rows(workbook.worksheets[0])
+    assert workbook.sheetnames == ["Beløp per nøkkel hausten 2018", "Samanlikning hausten 2018", "Oppsummering"]
+    wide = table_rows(workbook.worksheets[0])
+    assert wide[0] == ("Kommunenr.", "Kommune", "Folketal", "Etter folketal, alle kommunane", "Likt per kommune")
+    assert len(wide) == 1 + 24 and wide[1][1] == "Bergen"  # a row per municipality, most inhabitants first
+    rows = table_rows(workbook.worksheets[1])
     assert rows[0][:3] == ("Fordelingsnøkkel", "Kommunenr.", "Kommune") and len(rows) == 1 + 2 * 24
     assert table_rows(workbook["Oppsummering"])[0][0] == "Fordelingsnøkkel"
-    assert workbook.worksheets[0]["A1"].value == "LKT – Langvarige og koordinerte tjenester: sammenligning av " \
-                                                 "fordelingsnøkler høsten 2018"
+    assert workbook.worksheets[0]["A1"].value == "LKT – Langvarige og koordinerte tenester: samanlikning av " \
+                                                 "fordelingsnøklar hausten 2018"
 
 
 def test_allocate_writes_a_workbook_for_excel(tmp_path):
@@ -84,9 +88,9 @@ def test_allocate_writes_a_workbook_for_excel(tmp_path):
     assert main(["allocate", "--year", "2019", "-o", str(output)]) == 0
     sheet = load_workbook(output).worksheets[0]
     rows = table_rows(sheet)
-    assert rows[0] == ("År", "Part", "Nummer", "Navn", "Folketall", "Andel", "Beløp (kr)")
-    assert rows[1][1:4] == ("Kommunene", "1201", "Bergen") and rows[1][6] == 762_500
-    assert rows[-1][1] == "Spesialisthelsetjenesten" and rows[-1][4] is None and rows[-1][6] == 1_235_000
+    assert rows[0] == ("År", "Part", "Nummer", "Namn", "Folketal", "Del", "Beløp (kr)")
+    assert rows[1][1:4] == ("Kommunane", "1201", "Bergen") and rows[1][6] == 762_500
+    assert rows[-1][1] == "Spesialisthelsetenesta" and rows[-1][4] is None and rows[-1][6] == 1_235_000
     assert sheet["A1"].value.startswith("Fakturagrunnlag") and sheet.cell(len(sheet["A"]), 7).number_format == "#,##0"
 
 
@@ -140,8 +144,8 @@ def test_version_and_keys(capsys):
     assert exit_.value.code == 0 and capsys.readouterr().out.strip() == f"lkt {lkt.__version__}"
     assert main(["keys"]) == 0
     printed = capsys.readouterr().out
-    assert "2018  høsten 2018    population at 1 January 2018" in printed
-    assert "* bergen_50              Bergen 50 %, resten etter folketall: Bergen betaler 50" in printed
+    assert "2018  hausten 2018   population at 1 January 2018" in printed
+    assert "* bergen_50              Bergen 50 %, resten etter folketal: Bergen betaler 50" in printed
 
 
 def test_a_municipality_with_some_years_but_not_others_is_refused(tmp_path):
@@ -178,9 +182,9 @@ def test_text_from_inputs_is_never_markup_nor_a_formula(tmp_path, project_dir):
                         .replace("Bergen,", "<script>alert(1)</script>,", 1), encoding="utf-8")
     project = lkt.load_project(project_dir / "lkt_project.toml")
     result = lkt.distribute(project, 2019)
-    page = lkt.report.styled(lkt.report.municipality_table(result)).to_html()
+    page = lkt.report.municipality_html(result, lkt.report.municipality_table(result))
     assert "<script>" not in page and "&lt;script&gt;" in page
-    assert "<script>" not in lkt.report.headline(result) + lkt.report.heading(result)
+    assert "<script>" not in lkt.report.introduction(result)
     workbook.write_workbook(tmp_path / "v3.xlsx", result, [result])
     cell = next(c for row in load_workbook(tmp_path / "v3.xlsx").worksheets[0].iter_rows() for c in row
                 if str(c.value).startswith("=HYPERLINK"))
@@ -283,7 +287,7 @@ def test_a_year_with_nothing_to_split_says_so_in_one_warning_line(project_dir, t
     assert main(["allocate", "--year", "2019", "--project", project, "-o", str(tmp_path / "b.csv")]) == 0
     assert "2019: none of the new cost falls on the municipalities" in capsys.readouterr().err
     result = lkt.distribute(lkt.load_project(project), 2018)
-    assert "Ingen ny kostnad til fordeling høsten 2018" in lkt.report.headline(result)
+    assert "Ingen ny kostnad til fordeling hausten 2018" in lkt.report.introduction(result)
 
 
 def test_keys_are_named_by_municipality_in_the_year_shown(project_dir, capsys):
@@ -294,8 +298,8 @@ def test_keys_are_named_by_municipality_in_the_year_shown(project_dir, capsys):
     printed = capsys.readouterr().out
     assert "1201" not in printed and "Bergen betaler 50" in printed
     pilot = next(line for line in printed.splitlines() if "pilot_municipalities" in line)
-    assert "Bare Bergen, Bjørnafjorden og Alver" in pilot and "pilotkommunene Bergen, Os og Lindås" not in pilot
-    assert "Os ble i 2020 en del av Bjørnafjorden" in pilot
+    assert "Berre Bergen, Bjørnafjorden og Alver" in pilot and "pilotkommunane Bergen, Os og Lindås" not in pilot
+    assert "Os vart i 2020 ein del av Bjørnafjorden" in pilot
 
 
 def test_the_standard_keys_are_there_by_name_in_every_project(capsys):
@@ -346,5 +350,5 @@ def test_sweep_writes_a_real_workbook_with_norwegian_headings(tmp_path):
     assert main(["sweep", "--year", "2019", "--key", "bergen_50", "--vary", "share=0:1:0.5",
                  "-o", str(tmp_path / "s.xlsx")]) == 0
     rows = table_rows(load_workbook(tmp_path / "s.xlsx").active)
-    assert rows[0] == ("Variant", "Fast andel", "Kommunenr.", "Kommune", "Beløp (kr)") and len(rows) == 1 + 3 * 24
+    assert rows[0] == ("Variant", "Fast del", "Kommunenr.", "Kommune", "Beløp (kr)") and len(rows) == 1 + 3 * 24
     assert next(r for r in rows if r[1] == 0.5 and r[2] == "1201")[4] == 762_500

@@ -46,7 +46,7 @@ def test_summary_per_key(comparison):
     assert pilots["pay_more"] == 3 and pilots["pay_less"] == 21 and np.isnan(pilots["max_min_ratio"])
     reference = summary.loc["bergen_50"]
     assert reference["pay_more"] == reference["pay_less"] == reference["largest_gain_nok"] == 0
-    assert reference["label"] == "Bergen 50\xa0%, resten etter folketall".replace("\xa0", " ")
+    assert reference["label"] == "Bergen 50\xa0%, resten etter folketal".replace("\xa0", " ")
 
 
 def test_every_key_of_the_project_by_default_and_another_reference(project):

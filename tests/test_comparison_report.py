@@ -1,4 +1,4 @@
-"""The comparison report's tables and charts (lkt_analysis.comparison_report), on the bundled LKT project."""
+"""The comparison report's texts, tables and charts (lkt_analysis.comparison_report), on the bundled LKT project."""
 
 from fractions import Fraction
 
@@ -6,6 +6,7 @@ import pytest
 
 import lkt_analysis as lkt
 from lkt_analysis import comparison_report as cr
+from lkt_analysis.errors import LktError
 
 
 @pytest.fixture(scope="module")
@@ -13,24 +14,34 @@ def comparison(project):
     return lkt.compare(project, 2019, ["per_capita", "equal"])
 
 
-def test_the_wide_tables_hold_every_municipality_and_add_up(comparison):
+def test_the_first_page_says_who_pays_more_and_less_under_each_key(comparison):
+    page = cr.introduction(comparison)
+    assert "<h1>LKT – Langvarige og koordinerte tenester: samanlikning av fordelingsnøklar 2019</h1>" in page
+    assert cr.key_sentences(comparison) == [
+        "Med «Etter folketal, alle kommunane» betaler éin kommune meir og 23 kommunar mindre enn med referansen; "
+        "Bergen betaler mest meir, 177\xa0593\xa0kr, og Askøy sparer mest, 29\xa0657\xa0kr.",
+        "Med «Likt per kommune» betaler 18 kommunar meir og 6 kommunar mindre enn med referansen; Modalen betaler "
+        "mest meir, 61\xa0877\xa0kr, og Bergen sparer mest, 698\xa0958\xa0kr."]
+    assert "den vedtekne nøkkelen" in page and page.count("<li>") == 2
+
+
+def test_the_wide_tables_hold_every_municipality_in_one_order_and_add_up(comparison):
     amounts = cr.wide_table(comparison, "amount_nok")
-    assert list(amounts.columns) == ["Kommune", "Folketall", "Bergen 50 %, resten etter folketall",
-                                     "Etter folketall, alle kommunene", "Likt per kommune"]
-    assert amounts["Kommune"].iloc[0] == "Bergen" and amounts["Kommune"].iloc[-1] == "Totalt"  # largest first
-    assert (amounts.iloc[-1, 2:] == 1_525_000).all() and len(amounts) == 24 + 1
+    assert list(amounts.columns) == ["code", "name", "population", "bergen_50", "per_capita", "equal"]
+    assert amounts["name"].iloc[0] == "Bergen" and amounts["name"].iloc[-1] == "Totalt"  # most inhabitants first
+    assert (amounts.iloc[-1, 3:] == 1_525_000).all() and len(amounts) == 24 + 1
     differences = cr.wide_table(comparison, "diff_nok")
-    assert "Bergen 50 %, resten etter folketall" not in differences.columns  # no column against itself
-    assert (differences.iloc[-1, 2:] == 0).all()  # what some pay more, others pay less
+    assert "bergen_50" not in differences.columns and (differences.iloc[-1, 3:] == 0).all()
     per = cr.wide_table(comparison, "nok_per_inhabitant")
-    assert "Totalt" not in set(per["Kommune"])
+    assert "Totalt" not in set(per["name"]) and list(per["code"]) == list(amounts["code"][:-1])
+    page = cr.wide_html(comparison, "diff_nok")
+    assert '<th scope="col" class="n">Likt per kommune</th>' in page and "−698\xa0958" in page
 
 
 def test_the_summary_names_who_gains_and_loses_most(comparison):
-    summary = cr.summary_table(comparison).set_index("Fordelingsnøkkel")
-    assert summary.loc["Likt per kommune", "Største gevinst"] == "Bergen: 698\xa0958\xa0kr"
-    assert summary.loc["Etter folketall, alle kommunene", "Største tap"] == "Bergen: 177\xa0593\xa0kr"
-    assert summary.loc["Etter folketall, alle kommunene", "Kr per innbygger, lavest–høyest"] == "3,36–3,36"
+    page = cr.summary_html(comparison)
+    assert "Bergen: 698\xa0958\xa0kr" in page and "Bergen: 177\xa0593\xa0kr" in page and "3,36–3,36" in page
+    assert "Bergen 50 %" not in page  # the reference is not compared with itself
 
 
 def test_the_anchor_sweep_finds_where_bergen_pays_as_much_per_inhabitant(comparison):
@@ -44,7 +55,7 @@ def test_the_anchor_sweep_finds_where_bergen_pays_as_much_per_inhabitant(compari
 def test_without_an_anchor_the_sweep_and_grid_say_so(project):
     comparison = lkt.compare(project, 2019, ["equal"], reference="per_capita")
     assert cr.anchor_sweep(comparison) is None and cr.two_way_grid(comparison, "1201") is None
-    assert "Ingen av nøklene" in cr.anchor_text(None, comparison)
+    assert "Ingen av nøklane" in cr.anchor_text(None, comparison) and cr.grid_section(comparison, "1201") == ""
     assert cr.anchor_chart(None, comparison) is None and cr.heatmap(None, comparison, "1201") is None
 
 
@@ -54,14 +65,17 @@ def test_the_two_way_grid_is_one_municipalitys_amount_over_both_parts(comparison
     grid = cr.two_way_grid(comparison, focus)
     adopted = comparison.reference.municipalities.set_index("code").loc[focus, "amount_nok"]
     assert grid.shape == (11, 21) and grid.loc[0.0, 0.5] == adopted  # no fixed part, Bergen at 50 %: the key
-    with pytest.raises(lkt.LktError, match="'9999' is not a municipality of 2019"):
+    with pytest.raises(LktError, match="'9999' is not a municipality of 2019"):
         cr.focus_municipality(comparison, "9999")
 
 
-def test_every_chart_is_a_figure_with_every_municipality(comparison):
-    for figure in (cr.difference_chart(comparison), cr.per_inhabitant_chart(comparison),
-                   cr.anchor_chart(cr.anchor_sweep(comparison), comparison),
-                   cr.heatmap(cr.two_way_grid(comparison, "1252"), comparison, "1252")):
-        assert figure.axes
-    names = [t.get_text() for t in cr.per_inhabitant_chart(comparison).axes[0].get_yticklabels()]
-    assert len(names) == 24 and names[-1] == "Bergen"
+def test_every_chart_says_what_it_shows_in_words(comparison):
+    charts = [cr.difference_chart(comparison), cr.anchor_chart(cr.anchor_sweep(comparison), comparison),
+              cr.heatmap(cr.two_way_grid(comparison, "1252"), comparison, "1252")]
+    for chart in charts:
+        page = chart._repr_html_()
+        assert 'role="img"' in page and chart.alt and f'aria-label="{chart.alt[:20]}' in page
+    small = charts[0].figure.axes
+    assert len(small) == 2 and small[0].get_xlim() == small[1].get_xlim()  # one scale for every key
+    names = [t.get_text() for t in small[0].get_yticklabels()]
+    assert len(names) == 24 and names[0] == "Bergen" and all(t.get_fontsize() >= 8 for t in small[0].get_yticklabels())

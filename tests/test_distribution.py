@@ -14,9 +14,10 @@ def test_a_distribution_holds_everything_a_report_shows(project):
         "code")["amount_nok"].reindex(result.rounding.index)).all()
     bergen = result.municipalities.set_index("code").loc["1201"]
     assert bergen["nok_per_inhabitant"] == 762_500 / 279_792 and bergen["cooperation_council"] == "Bergen kommune"
-    assert result.title() == "LKT – Langvarige og koordinerte tjenester: fordeling 2019 – Bergen 50 %, resten etter " \
-                             "folketall"
-    assert result.about()["Folketall"] == "per 1. januar 2018 (Statistisk sentralbyrå, tabell 07459)"
+    assert result.title() == "LKT – Langvarige og koordinerte tenester: fordeling 2019 – Bergen 50 %, resten etter " \
+                             "folketal"
+    assert result.about()["Folketal"] == "per 1. januar 2018 (Statistisk sentralbyrå, tabell 07459)"
+    assert result.adopted and not lkt.distribute(project, 2019, project.municipal_key("bergen_50", {"share": 0.4})).adopted
 
 
 def test_the_years_of_a_decision_come_together(project):

@@ -22,13 +22,17 @@ def hostile(label: str) -> str:
 class Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.elements, self.text = [], []
+        self.elements, self.text, self.scripts = [], [], []
 
     def handle_starttag(self, tag, attrs):
         self.elements.append((tag, dict(attrs)))
 
     def handle_data(self, data):
-        self.text.append(data)
+        if self.elements and self.elements[-1][0] == "script" and self.lasttag == "script":
+            if self.elements[-1][1].get("type") != "application/json":  # data is never run
+                self.scripts.append(data)
+        else:
+            self.text.append(data)
 
 
 def _read(path) -> Page:
@@ -49,9 +53,9 @@ def pages(tmp_path_factory):
     text = toml.read_text(encoding="utf-8")
     party = "Kommunene i foretaksområdet"
     for old, new in [
-        ('name = "LKT – Langvarige og koordinerte tjenester"', f"name = {json.dumps(hostile('LKT'))}"),
-        ('label = "høsten 2018"', f"label = {json.dumps(hostile('høsten 2018'))}"),
-        ('label = "Bergen 50 %, resten etter folketall"', f"label = {json.dumps(hostile('Bergen 50'))}"),
+        ('name = "LKT – Langvarige og koordinerte tenester"', f"name = {json.dumps(hostile('LKT'))}"),
+        ('label = "hausten 2018"', f"label = {json.dumps(hostile('hausten 2018'))}"),
+        ('label = "Bergen 50 %, resten etter folketal"', f"label = {json.dumps(hostile('Bergen 50'))}"),
         ('label = "Likt per kommune"', f"label = {json.dumps(hostile('Likt'))}\ntitle = {json.dumps(hostile('Likt'))}"),
         ('helse_bergen = "Helse Bergen HF"', f"helse_bergen = {json.dumps(hostile('Helse Bergen HF'))}"),
         (f'"{party}" =', f"{json.dumps(hostile(party))} ="),
@@ -82,11 +86,13 @@ def test_every_page_shows_hostile_input_only_as_text(pages):
     for path in pages:
         page = _read(path)
         for tag, attrs in page.elements:
-            assert tag not in ("script", "img", "iframe", "object"), (path.name, tag)
+            assert tag not in ("img", "iframe", "object"), (path.name, tag)
+            assert tag != "script" or "sammenligning" in path.name, (path.name, tag)  # "Prøv sjølv" alone has one
             assert not {"data-evil", "onerror", "onclick"} & set(attrs), (path.name, tag, attrs)
             assert not str(attrs.get("href", "")).startswith("javascript"), (path.name, attrs)
             assert tag not in ("em", "i") or path.name == "index.html", (path.name, tag)  # no Markdown emphasis
         text = "".join(page.text)
+        assert not any("alert(" in script for script in page.scripts), path.name  # input never in a script as code
         assert "[lenke](javascript:alert(3))" in text and "{{7*7}}" in text, path.name
         assert "<script>alert(2)</script>" in text, path.name
     report = next(p for p in pages if "fordeling_2018_bergen_50" in p.name).read_text(encoding="utf-8")

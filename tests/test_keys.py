@@ -53,13 +53,26 @@ def test_unknown_kind_or_parameter():
         Key("k", "anchor", {"code": "1201", "shear": 0.5})
 
 
-def test_descriptions_in_norwegian(members):
-    assert describe(members, Key("k", "anchor", {"code": "0001", "share": 0.5})) == (
-        "Aby betaler 50\xa0%; resten fordeles etter folketall mellom de 3 andre kommunene.")
-    assert describe(members, Key("k", "target_group", {"age_group": "67+"})).endswith("67 år og eldre.")
-    assert describe(members, Key("k", "members_only", {"codes": ["0001", "0002", "0003"]})).startswith(
-        "Fordelt etter folketall mellom Aby, Bby og Cby")
-    assert describe(members, Key("k", "equal", title="Egen tekst")) == "Egen tekst"
+def test_descriptions_in_both_written_standards(members):
+    anchor = Key("k", "anchor", {"code": "0001", "share": 0.5})
+    assert describe(members, anchor, "nb") == "Aby betaler 50\xa0%; resten fordeles etter folketall mellom de 3 andre " \
+                                              "kommunene."
+    assert describe(members, anchor, "nn") == "Aby betaler 50\xa0%; resten blir fordelt etter folketal mellom dei 3 " \
+                                              "andre kommunane."
+    assert describe(members, Key("k", "target_group", {"age_group": "67+"}), "nn").endswith("67 år og eldre.")
+    assert describe(members, Key("k", "members_only", {"codes": ["0001", "0002", "0003"]}), "nn") == (
+        "Fordelt etter folketal mellom Aby, Bby og Cby; dei andre betaler ikkje.")
+    assert describe(members, Key("k", "equal", title="Eigen tekst"), "nb") == "Eigen tekst"  # written: as written
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_kind_has_its_words_in_both_written_standards(kind, members):
+    params = {"anchor": {"code": "0001", "share": 0.5}, "fixed_plus_per_capita": {"fixed": 0.3},
+              "anchor_plus_fixed": {"code": "0001", "share": 0.5, "fixed": 0.3}, "target_group": {"age_group": "0-17"},
+              "members_only": {"codes": ["0001"]}, "weights": {"weights": {"0001": 1}}}.get(kind, {})
+    for language in ("nb", "nn"):
+        assert describe(members, Key("k", kind, params), language).endswith(".")
+        assert label(members, Key("k", kind, params), language)
 
 
 KEYS = [
@@ -100,11 +113,13 @@ def test_anchor_plus_fixed_splits_a_fixed_part_of_the_rest_equally(members):
     assert sum(share) == 1
 
 
-def test_labels_in_norwegian_and_written_labels_win(members):
-    assert label(members, Key("k", "anchor", {"code": "0001", "share": 0.4})) == "Aby 40\xa0%, resten etter folketall"
-    assert label(members, Key("k", "fixed_plus_per_capita", {"fixed": 0.3})) == "30\xa0% likt, resten etter folketall"
-    assert label(members, Key("k", "target_group", {"age_group": "67+"})) == "Etter folketall 67 år og eldre"
-    assert label(members, Key("k", "equal", label="Likt")) == "Likt"
+def test_labels_and_written_labels_win(members):
+    assert label(members, Key("k", "anchor", {"code": "0001", "share": 0.4}), "nb") == "Aby 40\xa0%, resten etter " \
+                                                                                       "folketall"
+    assert label(members, Key("k", "fixed_plus_per_capita", {"fixed": 0.3}), "nn") == "30\xa0% likt, resten etter " \
+                                                                                     "folketal"
+    assert label(members, Key("k", "target_group", {"age_group": "67+"}), "nn") == "Etter folketal 67 år og eldre"
+    assert label(members, Key("k", "equal", label="Likt"), "nn") == "Likt"
 
 
 def test_a_variant_is_named_after_its_change_and_loses_the_written_words():

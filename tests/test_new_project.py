@@ -26,7 +26,7 @@ def test_with_only_the_folder_it_makes_a_working_example(tmp_path, monkeypatch, 
         assert "#" in line  # every field explained where it stands
     project = lkt.load_project("mitt prosjekt æøå/project.toml")
     year = distribution.distribute(project, max(project.years))
-    assert len(year.members) == 18 and year.key_label == "Bergen 50\xa0%, resten etter folketall"
+    assert len(year.members) == 18 and year.key_label == "Bergen 50\xa0%, resten etter folketal"
     assert year.totals == {"specialist_health_service": 425_000, "municipalities": 325_000}
     assert spec["years"][str(max(project.years))]["population_year"] == NEWEST_POPULATION[1]
     assert (folder / "ssb" / NEWEST_POPULATION[0].name).read_bytes() == NEWEST_POPULATION[0].read_bytes()
@@ -54,11 +54,11 @@ def test_options_choose_the_municipalities_and_the_key(tmp_path, capsys):
     assert (project.name, project.short_name, project.file_prefix) == ("Felles prosjekt", "FP", "fp")
     result = lkt.distribute(project, 2026)
     assert list(result.members["name"]) == ["Bergen", "Bjørnafjorden", "Alver"]
-    assert result.key_label == "30\xa0% likt, resten etter folketall"
+    assert result.key_label == "30\xa0% likt, resten etter folketal"
     assert main(["new", str(tmp_path / "b"), "--anchor", "4624", "--share", "0.25"]) == 0
     result = lkt.distribute(lkt.load_project(tmp_path / "b" / "project.toml"), max(lkt.load_project(
         tmp_path / "b" / "project.toml").years))
-    assert result.key_label == "Bjørnafjorden 25\xa0%, resten etter folketall"
+    assert result.key_label == "Bjørnafjorden 25\xa0%, resten etter folketal"
 
 
 @pytest.mark.parametrize("args, message", [

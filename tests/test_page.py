@@ -21,4 +21,4 @@ def test_a_page_shows_outputs_and_prose_never_code(tmp_path, fast):
     assert "secret_code" not in page and "Kommunene" in page and "1\xa0525\xa0000\xa0kr" in page
     assert "<title>LKT &lt;fordeling&gt; 2019</title>" in page
     assert '<path d="M 1.23 2"' in page and "<metadata>" not in page  # the chart inline, made small
-    assert "<script src" not in page and "@page { size: A4;" in page
+    assert "<script src" not in page and "size: A4;" in page

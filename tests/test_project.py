@@ -105,11 +105,11 @@ def test_bad_project_files(project_dir, edit, message):
 
 
 @pytest.mark.parametrize("old, new, message", [
-    ('[years.2018]\nlabel = "høsten 2018"\npopulation_year = 2018', "[years]\n2018 = 5",
+    ('[years.2018]\nlabel = "hausten 2018"\npopulation_year = 2018', "[years]\n2018 = 5",
      r"\[years\] '2018' must be a table such as \[years.2018\], not 5"),
     ("population_year = 2018\n\n[years.2019]", 'population_year = "2018"\n\n[years.2019]',
      r"\[years.2018\] 'population_year' must be a whole number, not '2018'"),
-    ('label = "høsten 2018"', "label = 5", r"\[years.2018\] 'label' must be a text in quotes"),
+    ('label = "hausten 2018"', "label = 5", r"\[years.2018\] 'label' must be a text in quotes"),
     ("share = 0.5", 'share = "halv"', r"\[keys.bergen_50\] for 2018: anchor share 'halv' is not a number"),
     ("share = 0.5", "share = 1.5", r"\[keys.bergen_50\] for 2018: anchor share 150\xa0% must lie between"),
     ("share = 0.5", "share = true", r"\[keys.bergen_50\] for 2018: anchor share 'True' is not a number"),
@@ -128,7 +128,7 @@ def test_bad_project_files(project_dir, edit, message):
     ("weights = { helse_bergen = 1.0 }", "weights = { helse_bergen = 1.5 }", r"\[keys.hospitals\]: weight of"),
     ('helse_bergen = "Helse Bergen HF"', "helse_bergen = 5", r"\[hospitals\]: each hospital is code = \"name\""),
     ('kind = "equal"', "kind = 5", r"\[keys.equal\] 'kind' must be a text in quotes, not 5"),
-    ('name = "LKT – Langvarige og koordinerte tjenester"', "name = 5", r"\[project\] 'name' must be a text"),
+    ('name = "LKT – Langvarige og koordinerte tenester"', "name = 5", r"\[project\] 'name' must be a text"),
     ("population_year = 2018", "population_year = 2014",
      r"\[years.2018\] population_year 2014: the population files \(07459_Personer2015-2018.csv, "
      r"07459_Personer2019.csv, 07459_Personer2020.csv\) hold 1 January of 2015, 2016, 2017, 2018, 2019, 2020 only"),
@@ -155,3 +155,27 @@ def test_an_age_group_beyond_the_data_is_refused(project_dir):
     with pytest.raises(errors.InputError, match=r"07459_Personer2019.csv: age group '200\+' lies beyond the oldest "
                                              r"age in the file, 105"):
         population.read_population(download, age_groups=["200+"])
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('language = "nn"', 'language = "se"', r"\[project\] language must be \"nn\" \(nynorsk\) or \"nb\" \(bokmål\)"),
+    ('language = "nn" ', "", r"\[project\] language must be"),
+    ("{amounts} slik det", "slik det", r"\[decision\] text must name \{amounts\}"),
+])
+def test_the_written_standard_and_the_decision_are_the_project_files_to_say(project_dir, old, new, message):
+    path = project_dir / "lkt_project.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(errors.InputError, match=message):
+        lkt.load_project(path)
+
+
+def test_a_decision_text_is_filled_in_as_written_never_interpreted(project_dir):
+    path = project_dir / "lkt_project.toml"
+    text = path.read_text(encoding="utf-8").replace(
+        'text = "{municipality} kommune vil dekkja', 'text = "{{7*7}} {0} {municipality} kommune vil dekkja')
+    path.write_text(text, encoding="utf-8")
+    project = lkt.load_project(path)
+    assert lkt.report.decision_text(project, "Fedje", {2019: 10}).startswith(
+        "{{7*7}} {0} Fedje kommune vil dekkja sin del av kostnadene med kr.\xa010 for 2019")

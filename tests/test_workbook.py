@@ -1,68 +1,94 @@
-"""The spreadsheets (lkt_analysis.workbook): Vedlegg 3 that each municipality adopts, the invoicing list and
-the comparison of keys, read back as Excel would."""
+"""The workbooks (lkt_analysis.workbook): the attachment each municipality adopts, the invoicing list and the
+comparison of keys, read back as Excel would."""
 
 import pytest
 from openpyxl import load_workbook
 
 import lkt_analysis as lkt
 from lkt_analysis import distribution
+from lkt_analysis.planning import attachment_name
 from lkt_analysis.workbook import write_workbook
-from conftest import table_rows
 
 
 @pytest.fixture(scope="module")
 def books(tmp_path_factory, project):
-    """Vedlegg 3 for autumn 2018 under the adopted key, and for 2019 under the pilot key."""
+    """The attachment for 2018-2019 under the adopted key, and under the pilot key (an alternative)."""
     folder = tmp_path_factory.mktemp("books")
-    for year, key in ((2018, "bergen_50"), (2019, "pilot_municipalities"), (2019, "bergen_50")):
-        years = distribution.distribute_years(project, year, key)
-        write_workbook(folder / f"lkt_fordeling_{year}_{key}.xlsx", years[year], list(years.values()))
-    return folder, None
+    made = {}
+    for key in ("bergen_50", "pilot_municipalities"):
+        years = list(distribution.distribute_years(project, 2019, key).values())
+        made[key] = write_workbook(folder / attachment_name(years[-1], years), years[-1], years)
+    return made
 
 
-@pytest.mark.parametrize("year, key", [(2018, "bergen_50"), (2019, "pilot_municipalities")])
-def test_spreadsheet_numbers_equal_the_allocation(books, project, year, key):
-    out, _ = books
-    workbook = load_workbook(out / f"lkt_fordeling_{year}_{key}.xlsx")
-    sheet = workbook.worksheets[0]
-    rows = table_rows(sheet)
-    assert rows[0][:3] == ("Samarbeidsutval", "Kommunenr.", "Kommune")
-    amounts = {r[1]: r[5] for r in rows[1:] if r[1]}
-    expected = (lkt.distribute(project, year, key).table.query("group == 'municipalities'")
-                .set_index("code")["amount_nok"])
-    assert amounts == expected.to_dict()
-    assert rows[-1][2] == "Totalt" and rows[-1][5] == expected.sum()
-    for council in {r[0] for r in rows[1:] if r[1]}:  # each subtotal is the sum of its rows, as a figure
-        block = [r for r in rows[1:] if r[0] == council and r[1]]
-        subtotal = [r for r in rows[1:] if r[2] == f"Sum {council}"]
-        assert not subtotal or subtotal[0][5] == sum(r[5] for r in block)
-    decisions = table_rows(workbook["Forslag til vedtak"])
-    fedje = next(r for r in decisions if r[0] == "1265")
-    both = {y: lkt.distribute(project, y, key).table.set_index("code").loc["1265", "amount_nok"]
-            for y in (2018, 2019)}
-    assert fedje[-1] == (f"Fedje kommune vil dekkja sin del av kostnadene med kr. {both[2018]:,} for 2018 "
-                         f"og kr. {both[2019]:,} for 2019.").replace(",", " ")
+def _table(sheet) -> list[tuple]:
+    """The filtered table of a sheet: its heading row and the rows the filter covers."""
+    first, last = sheet.auto_filter.ref.split(":")
+    return list(sheet.iter_rows(min_row=int(first[1:]), max_row=int(last[1:].lstrip("ABCDEFGHIJ")),
+                                values_only=True))
 
 
-def test_spreadsheet_is_fit_to_adopt_and_print(books):
-    out, _ = books
-    workbook = load_workbook(out / "lkt_fordeling_2019_bergen_50.xlsx")
-    assert workbook.sheetnames == ["Fordeling 2019", "Forslag til vedtak", "Slik er beløpene regnet ut"]
-    assert workbook.properties.creator == "lkt_analysis" and "2019" in workbook.properties.title
-    for sheet in workbook.worksheets:
-        assert sheet["A1"].value.startswith("Vedlegg 3") and sheet["A1"].font.bold
-        assert any(str(c.value).startswith("Fordelingsnøkkel: Bergen 50") for c in sheet["A"][:6])
-        assert any(str(c.value).startswith("Folketall: per 1. januar 2018") for c in sheet["A"][:6])
-        header = int(sheet.auto_filter.ref.split(":")[0][1:])
-        assert sheet.print_title_rows == f"${header}:${header}" and sheet.freeze_panes == f"A{header + 1}"
-        assert int(sheet.page_setup.paperSize) == 9 and sheet.sheet_properties.pageSetUpPr.fitToPage  # 9: A4
-        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
-    first = workbook.worksheets[0]
+def test_one_attachment_covers_every_year_of_the_decision(books, project):
+    assert books["bergen_50"].name == "lkt_vedlegg_2018-2019_bergen_50.xlsx"
+    assert books["pilot_municipalities"].name == "lkt_alternativ_2018-2019_pilot_municipalities.xlsx"
+    book = load_workbook(books["bergen_50"])
+    assert book.sheetnames == ["Fordeling", "Forslag til vedtak", "Utrekning 2018", "Utrekning 2019"]
+    rows = _table(book["Fordeling"])
+    assert rows[0] == ("Samarbeidsutval", "Kommunenr.", "Kommune", "Folketal 1.1.2018", "Del",
+                       "Beløp hausten 2018 (kr)", "Beløp 2019 (kr)")
+    expected = {year: lkt.distribute(project, year).municipalities.set_index("code")["amount_nok"]
+                for year in (2018, 2019)}
+    assert {r[1]: (r[5], r[6]) for r in rows[1:]} == {code: (expected[2018][code], expected[2019][code])
+                                                      for code in expected[2019].index}
+    assert sum(r[6] for r in rows[1:]) == 1_525_000  # selecting the amounts sums to the total: no sums inside
+
+
+def test_the_total_and_the_councils_sums_lie_below_the_filtered_rows(books):
+    sheet = load_workbook(books["bergen_50"])["Fordeling"]
+    last = int(sheet.auto_filter.ref.split(":")[1].lstrip("ABCDEFGHIJ"))
+    below = [row for row in sheet.iter_rows(min_row=last + 1, values_only=True) if any(row)]
+    assert below[0][2] == "Totalt" and below[0][5:7] == (112_500, 1_525_000)
+    sums = {row[0]: row[6] for row in below[2:]}
+    assert sums["Bergen kommune"] == 762_500 and sum(sums.values()) == 1_525_000
+
+
+def test_the_decision_texts_each_in_their_municipalitys_row(books, project):
+    sheet = load_workbook(books["bergen_50"])["Forslag til vedtak"]
+    rows = _table(sheet)
+    fedje = next(r for r in rows if r[0] == "1265")
+    both = {y: lkt.distribute(project, y).table.set_index("code").loc["1265", "amount_nok"] for y in (2018, 2019)}
+    assert fedje[2] == (f"Fedje kommune vil dekkja sin del av kostnadene med kr.\xa0{both[2018]} for 2018 og "
+                        f"kr.\xa0{both[2019]:,} for 2019 slik det er vist i vedlegg 3 - Fordeling av kostnader "
+                        "etter folketal.").replace(",", "\xa0")
+    text = next(c for c in sheet["C"] if c.value == fedje[2])
+    assert all(c.alignment.vertical == "top" for c in sheet[text.row])  # aligned with its municipality
+    assert sheet.row_dimensions[text.row].height >= 26  # tall enough for its two lines
+
+
+def test_fit_to_adopt_and_print(books):
+    book = load_workbook(books["bergen_50"])
+    for sheet in book.worksheets:
+        assert sheet["A1"].value == "Vedlegg 3 – Fordeling av kostnader etter folketal" and sheet["A1"].font.bold
+        assert any(str(c.value).startswith("Fordelingsnøkkel: Bergen 50 %, resten etter folketal") and
+                   "vedteken av styringsgruppa" in str(c.value) for c in sheet["A"][:8])
+        assert sheet.oddHeader.left.text == "Vedlegg 3 – Fordeling av kostnader etter folketal"
+        assert sheet.oddFooter.right.text == "Side &P av &N"
+        assert int(sheet.page_setup.paperSize) == 9  # A4
+        fonts = {c.font.name for row in sheet.iter_rows() for c in row if c.value is not None}
+        assert fonts == {"Calibri"}  # one font family
+        widths = sum(sheet.column_dimensions[c].width for c in "ABCDEFGHI"[:sheet.max_column])
+        assert widths <= 98 or sheet.page_setup.orientation == "landscape"  # full size on A4
+    first = book["Fordeling"]
     bergen = next(row for row in first.iter_rows() if row[1].value == "1201")
-    assert [c.number_format for c in bergen[3:7]] == ["#,##0", "0.00%", "#,##0", "#,##0.00"]
-    decision = workbook["Forslag til vedtak"]
-    assert next(c for c in decision["E"] if c.value and "vil dekkja" in str(c.value)).alignment.wrap_text
-    rounding = table_rows(workbook["Slik er beløpene regnet ut"])
-    assert rounding[0][:2] == ("Kommunenr.", "Kommune") and rounding[-1][1] == "Totalt"
-    assert rounding[-1][5] + sum(r[7] == "ja" for r in rounding[1:-1]) == rounding[-1][8] == 1_525_000
-    assert all(r[5] + (r[7] == "ja") == r[8] for r in rounding[1:-1])
+    assert [c.number_format for c in bergen[3:7]] == ["#,##0", "0.00%", "#,##0", "#,##0"]
+    rounding = _table(book["Utrekning 2019"])
+    assert rounding[0][:3] == ("Kommunenr.", "Kommune", "Grunnlag") and rounding[2][2] == "931 / 174\xa0081"
+
+
+def test_an_alternative_says_so_on_every_sheet_and_has_no_decision(books):
+    book = load_workbook(books["pilot_municipalities"])
+    assert "Forslag til vedtak" not in book.sheetnames
+    for sheet in book.worksheets:
+        assert sheet["A1"].value == "Alternativ fordeling – ikkje vedteken"
+        assert sheet.oddHeader.left.text == "Alternativ fordeling – ikkje vedteken"
+        assert any("Den vedtekne nøkkelen er «Bergen 50 %" in str(c.value) for c in sheet["A"][:9])

@@ -21,10 +21,10 @@ def test_a_new_project_from_nothing_to_its_reports(tmp_path, monkeypatch, capsys
 
     budget = load_workbook("mitt prosjekt/budget.xlsx")  # the analyst types the real posts over the examples
     sheet = budget["Budsjett"]
-    for row, values in enumerate([["1", "Prosjektleiar", 2023, 600_000, None, "Spesialisthelsetjenesten"],
-                                  ["2", "Kommunalt kjerneteam", 2023, 450_000, None, "Kommunene"],
+    for row, values in enumerate([["1", "Prosjektleiar", 2023, 600_000, None, "Spesialisthelsetenesta"],
+                                  ["2", "Kommunalt kjerneteam", 2023, 450_000, None, "Kommunane"],
                                   ["3", "Reiser", 2023, 33_333, None,
-                                   "Delt mellom spesialisthelsetjenesten og kommunene"]], start=2):
+                                   "Delt mellom spesialisthelsetenesta og kommunane"]], start=2):
         for column, value in enumerate(values, start=1):
             sheet.cell(row, column, value)
     budget.save("mitt prosjekt/budget.xlsx")
@@ -56,6 +56,6 @@ def test_a_new_project_from_nothing_to_its_reports(tmp_path, monkeypatch, capsys
             "lkt_fordeling_2019_bergen_50.html", "index.html"} <= set(names)
     index = (tmp_path / "rapporter" / "index.html").read_text(encoding="utf-8")
     sections = dict(re.findall(r"<h2>(.*?)</h2>(.*?)</table>", index, re.S))
-    assert list(sections) == ["LKT – Langvarige og koordinerte tjenester", "Mitt prosjekt"]
+    assert list(sections) == ["LKT – Langvarige og koordinerte tenester", "Mitt prosjekt"]
     assert sections["Mitt prosjekt"].count("<tr class") == 2 and "utdatert</span>" not in index
     assert (tmp_path / "sammenligning.xlsx").is_file()
