@@ -18,6 +18,7 @@ import pandas as pd
 
 from .allocate import apportion
 from .errors import InputError
+from .xlsx import Bounds, read_table
 
 SHEET = "Budsjett"
 BUDGET_COLUMNS = {
@@ -31,12 +32,15 @@ BUDGET_COLUMNS = {
 GROUPS = ("specialist_health_service", "municipalities")
 MAX_AMOUNT = 10**15  # kroner in a post or a year: far above any budget, far below 2**63 (and the sweep's bound)
 _LIMIT = f"{MAX_AMOUNT:,}".replace(",", " ")  # as written to the reader: 1 000 000 000 000 000
+# A budget has a row per post and year (tens of rows, a few thousand at most) and six columns the tool reads,
+# beside any notes; a workbook past these bounds is no budget, and is refused before it is read.
+BOUNDS = Bounds("a budget workbook", unpacked=50_000_000, parts=1_000, rows=100_000, columns=200, cells=1_000_000)
 _YES = {"x", "*", "ja", "yes", "true", "1"}
 _NO = {"", "nei", "no", "false", "0"}
 
 
 def read_budget(path: str | Path, *, parties: Collection[str] | None = None, sheet: str = SHEET) -> pd.DataFrame:
-    """Read and check the budget workbook.
+    """Read and check the budget workbook; one past ``BOUNDS`` is refused before it is read (xlsx.py).
 
     Args:
         path: The xlsx workbook.
@@ -49,16 +53,7 @@ def read_budget(path: str | Path, *, parties: Collection[str] | None = None, she
         post and year, in the workbook's order.
     """
     path = Path(path)
-    try:
-        raw = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    except ValueError as err:
-        if "not found" in str(err):
-            raise InputError(path, f"no sheet named '{sheet}'") from None
-        raise InputError(path, f"not a readable xlsx workbook ({err})") from None
-    except Exception as err:  # zipfile, openpyxl and XML errors for a damaged file
-        raise InputError(path, f"not a readable xlsx workbook ({err})") from None
+    raw = read_table(path, bounds=BOUNDS, sheet=sheet)
     raw.columns = [str(c).strip() for c in raw.columns]
     missing = [c for c in BUDGET_COLUMNS if c not in raw.columns]
     if missing:

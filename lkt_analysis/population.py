@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
+from .xlsx import Bounds, read_text
 
 AGE_GROUPS: tuple[str, ...] = ("total", "0-17", "0-18", "67+")
 POPULATION_COLUMNS = ["code", "year", "age_group", "population"]
@@ -35,6 +36,11 @@ _SEX = re.compile(r"^(kj.{1,2}nn|sex|gender)$", re.IGNORECASE)  # 'kjønn', also
 _SEX_WORDS = re.compile(r"\b(menn|kvinner|mann|kvinne|males?|females?|men|women)\b", re.IGNORECASE)
 _PERSONS = re.compile(r"person|folkemengd|befolkning|population", re.IGNORECASE)
 HAND_DOWNLOAD = "see docs/population.md"
+# An xlsx download of table 07459 for all of Norway has a row per region and age (about 40 000 to 50 000 rows,
+# 357 to 476 regions x 106 ages) and a column per year; SSB hands out at most 800 000 cells per query. The
+# bounds leave room for every region there ever was and the years as rows, and refuse what no download is.
+XLSX_BOUNDS = Bounds("a population workbook", unpacked=100_000_000, parts=1_000, rows=1_000_000, columns=200,
+                     cells=2_000_000)
 
 
 def age_band(label: str) -> tuple[int, int | None]:
@@ -427,12 +433,7 @@ def _parse_each(values: pd.Series, parse: Callable[[object], object]) -> pd.Seri
 
 
 def _read_excel_table(path: Path) -> pd.DataFrame:
-    try:
-        raw = pd.read_excel(path, header=None, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    except Exception as err:  # openpyxl raises many kinds for a damaged file
-        raise InputError(path, f"not a readable xlsx workbook ({err})") from None
+    raw = read_text(path, bounds=XLSX_BOUNDS)
     header = next((i for i, row in raw.head(10).iterrows()
                    if any(str(v).strip().lower() == "region" for v in row)), None)
     _check_table(path, raw.head(10 if header is None else header).to_numpy().ravel())
