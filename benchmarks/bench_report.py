@@ -54,8 +54,8 @@ def main() -> None:
     print(f"naive loop (papermill CLI + nbconvert CLI per run): {t_naive:6.1f} s  ({t_naive / runs:.2f} s a run)")
     print(f"lkt report:                                        {t_ours:6.1f} s  ({t_ours / runs:.2f} s a run)")
     if args.windows_like:
-        print(f"lkt report as on Windows (spawn, new kernels, TCP): {t_windows:6.1f} s  ({t_windows / runs:.2f} s a run,"
-              f" {t_naive / t_windows:.1f}x)")
+        print(f"lkt report as on Windows (spawn, new kernels, TCP): {t_windows:6.1f} s  "
+              f"({t_windows / runs:.2f} s a run, {t_naive / t_windows:.1f}x)")
     print(f"ratio naive / lkt report: {t_naive / t_ours:.1f}x")
 
 

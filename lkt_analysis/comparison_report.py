@@ -57,10 +57,6 @@ def key_sentences(comparison: Comparison, *, html: bool = False) -> list[str]:
     w = _w(comparison)
     shown = esc if html else str
 
-    def many(count: int) -> str:
-        return w("comparison.none") if count == 0 else w("comparison.one") if count == 1 else \
-            w("comparison.count", count=count)
-
     sentences = []
     for row in comparison.summary.iloc[1:].itertuples(index=False):
         loss, gain = row.largest_loss_name, row.largest_gain_name
@@ -69,8 +65,9 @@ def key_sentences(comparison: Comparison, *, html: bool = False) -> list[str]:
                     w("comparison.extreme_loss", loser=shown(loss), loss=no.kroner(row.largest_loss_nok)) if loss else
                     w("comparison.extreme_gain", gainer=shown(gain), gain=no.kroner(row.largest_gain_nok)) if gain
                     else "")
-        sentences.append(w("comparison.sentence", key=shown(row.label), more=many(row.pay_more),
-                           less=many(row.pay_less), extremes=extremes))
+        sentences.append(w("comparison.sentence", key=shown(row.label), extremes=extremes,
+                           more=w("comparison.count", count=row.pay_more),
+                           less=w("comparison.count", count=row.pay_less)))
     return sentences
 
 
@@ -92,8 +89,8 @@ def keys_html(comparison: Comparison) -> Html:
                   for i, r in enumerate(comparison.results)],
         "text": [r.key_text for r in comparison.results]})
     return Html(f"<h2>{w('comparison.keys_table.title')}</h2>" + table(shown, {
-        "label": (w("comparison.keys_table.column.label"), "text"),
-        "text": (w("comparison.keys_table.column.text"), "text")}))
+        "label": (w("comparison.keys_table.column.label"), "prose"),
+        "text": (w("comparison.keys_table.column.text"), "prose")}, keep=True))
 
 
 # --- tables ---------------------------------------------------------------------------------
@@ -119,7 +116,7 @@ def wide_html(comparison: Comparison, value: str) -> Html:
     kind = {"amount_nok": "number", "diff_nok": "signed", "nok_per_inhabitant": "decimal"}[value]
     heads = {"name": (w("comparison.column.name"), "text"), "population": (w("comparison.column.population"), "number"),
              **{name: (labels[name], kind) for name in shown.columns[3:]}}
-    return table(shown, heads, strong=(shown["code"] == "").tolist())
+    return table(shown, heads, strong=(shown["code"] == "").tolist(), compact=True)
 
 
 def summary_html(comparison: Comparison) -> Html:
@@ -139,9 +136,10 @@ def summary_html(comparison: Comparison) -> Html:
         "pay_more": s["pay_more"], "pay_less": s["pay_less"],
         "gain": named(s["largest_gain_name"], s["largest_gain_nok"]),
         "loss": named(s["largest_loss_name"], s["largest_loss_nok"])})
-    kinds = {"label": "text", "range": "number", "ratio": "number", "cv": "number", "pay_more": "number",
-             "pay_less": "number", "gain": "text", "loss": "text"}
-    return table(shown, {name: (w(f"comparison.summary.column.{name}"), kind) for name, kind in kinds.items()})
+    kinds = {"label": "prose", "range": "number", "ratio": "number", "cv": "number", "pay_more": "number",
+             "pay_less": "number", "gain": "prose", "loss": "prose"}
+    return table(shown, {name: (w(f"comparison.summary.column.{name}"), kind) for name, kind in kinds.items()},
+                 keep=True)
 
 
 # --- who pays more, who pays less: small multiples ------------------------------------------
@@ -283,21 +281,25 @@ def anchor_chart(sweep: AnchorSweep | None, comparison: Comparison) -> Chart | N
     right.plot(share, per_other, color="#555555", linewidth=2.2, linestyle=(0, (5, 2)),
                label=w("comparison.anchor.others"))
     right.set_title(w("comparison.anchor.per"), fontsize=8.5, loc="left")
-    right.legend(loc="center left", frameon=False, fontsize=8)
+    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, frameon=False, fontsize=8)
+    marks = [(sweep.adopted, "--", w("comparison.anchor.in_key", share=no.percent(sweep.adopted)))]
+    if sweep.equal_share is not None:
+        marks.append((sweep.equal_share, ":", w("comparison.anchor.equal_mark", share=no.percent(sweep.equal_share))))
+    marks.sort(key=lambda mark: mark[0])
+    # a mark's words beside its line, at the top: of two, the lower's to the left and the higher's to the right
+    # (away from each other), unless that runs off the chart; one alone on the side with more room
+    before = [marks[0][0] >= 0.5] if len(marks) == 1 else [marks[0][0] >= 0.35, marks[1][0] > 0.65]
     for ax, decimals in ((left, 0), (right, 2)):
-        marks = [(sweep.adopted, "--", w("comparison.anchor.in_key", share=no.percent(sweep.adopted)))]
-        if sweep.equal_share is not None:
-            marks.append((sweep.equal_share, ":", w("comparison.anchor.equal_mark",
-                                                    share=no.percent(sweep.equal_share))))
-        for at, style, text in marks:
+        ax.set_ylim(0, ax.get_ylim()[1] * 1.2)  # room above the lines for the marks' words
+        for (at, style, text), to_left in zip(marks, before):
             ax.axvline(float(at) * 100, color="#333333", linestyle=style, linewidth=1)
-            ax.annotate(text, (float(at) * 100, 1), xycoords=("data", "axes fraction"), rotation=90, fontsize=7,
-                        xytext=(-3, -4), textcoords="offset points", ha="right", va="top", color="#333333")
+            ax.annotate(text, (float(at) * 100, 1), xycoords=("data", "axes fraction"), fontsize=7,
+                        xytext=(-3 if to_left else 3, -3), textcoords="offset points", va="top",
+                        ha="right" if to_left else "left", color="#333333")
         ax.set_xlabel(w("comparison.anchor.axis", name=name), fontsize=8)
         ax.yaxis.set_major_formatter(no.axis_formatter(decimals))
         ax.tick_params(labelsize=7.5)
         ax.set_xlim(0, 100)
-        ax.set_ylim(bottom=0)
         ax.spines[["top", "right"]].set_visible(False)
     return Chart(figure, w("comparison.anchor.alt", name=name, text=_anchor_words(sweep, comparison)))
 

@@ -88,8 +88,9 @@ class Distribution:
     def about(self) -> dict[str, str]:
         """What this result is, in words, for the reader's footer and a workbook's title block."""
         w = words(self.project.language)
+        by = f", {self.project.adopted_by}" if self.adopted and self.project.adopted_by else ""
         return {w("about.project"): self.project.name, w("about.year"): self.spec.label,
-                w("about.key"): f"{self.key_label} ({self.key_text.rstrip('.')})",
+                w("about.key"): f"{self.key_label}{by}. {self.key_text}",
                 w("about.population"): w("about.population_value", year=self.spec.population_year)}
 
     @cached_property

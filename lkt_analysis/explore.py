@@ -258,7 +258,7 @@ def explorer(project: Project, year: int, *, kind: str = "anchor", share: float 
         >>> from lkt_analysis import load_project, paths
         >>> widget = explorer(load_project(paths.DEFAULT_PROJECT), 2019)
         >>> widget.key().params["share"], widget.data["params"][0]["title"]
-        (Fraction(2, 5), 'Bergens del')
+        (Fraction(2, 5), 'Bergens andel')
     """
     choice = {"year": year, "kind": kind, "code": anchor, "age_group": age_group,
               "codes": list(codes) if codes is not None else None}
@@ -437,7 +437,7 @@ def _write_xlsx(path: Path, table: pd.DataFrame, found: Variants, key: Key, refe
     lines = [title, words("explore.export_key", key=describe(key, found.members, words)),
              words("explore.export_reference", reference=reference.key_label),
              words("explore.export_population", year=base.spec.population_year),
-             words("explore.export_made", date=f"{made_at():%d.%m.%Y}", version=__version__)]
+             words("explore.export_made", date=words.date(made_at()), version=__version__)]
     total = {"name": words("explore.total"), "population": int(table["population"].sum()),
              "reference": int(table["reference"].sum()), "amount": int(table["amount"].sum()),
              "diff": int(table["diff"].sum()),

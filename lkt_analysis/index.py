@@ -85,7 +85,7 @@ def write_index(path: str | Path, records: Iterable[Mapping[str, Any]], *, lates
         adopted = summary.get("adopted")
         projects.setdefault(name, []).append({
             "order": 0 if adopted else 1 if adopted is False else 2,
-            "made": w("index.date", date=f"{record['made_at']:%d.%m.%Y}", time=f"{record['made_at']:%H.%M}"),
+            "made": w.date(record["made_at"]),
             "label": summary["label"], "key_label": summary["key_label"], "key_text": summary["key_text"],
             "total": no.kroner(sum(totals.values())), "hospitals": no.kroner(totals[HOSPITALS]),
             "municipalities": no.kroner(totals[MUNICIPALITIES]), "adopted": adopted,

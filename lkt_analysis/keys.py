@@ -241,14 +241,15 @@ class Kind:
             sweep computes every variant exactly from the shares at the parameter's ends 0 and 1.
         places: The parameters that name municipalities, and how: ``"code"`` (one code),
             ``"codes"`` (a list) or ``"weights"`` (a table of code and weight).
-        explore: The kind in words, as the explorer offers it; ``None``: not offered.
+        explore: Whether the explorer offers the kind to every project (its words: ``explore.kind.KIND`` in the
+            catalogue); the others it offers only to a project with a key of that kind.
     """
 
     shares: Callable[..., Shares]
     words: Callable[..., dict[str, object]]
     linear: tuple[str, ...] = ()
     places: Mapping[str, str] = field(default_factory=dict)
-    explore: str | None = None
+    explore: bool = False
 
     @property
     def parameters(self) -> list[str]:
@@ -259,21 +260,18 @@ class Kind:
 KINDS: dict[str, Kind] = {
     "anchor": Kind(
         anchor, lambda m, *, code, share: {"anchor": _name(m, code), "share": _percent(share), "others": len(m) - 1},
-        linear=("share",), places={"code": "code"},
-        explore="Én kommune betaler en fast andel, resten etter folketall"),
-    "per_capita": Kind(per_capita, lambda m: {"count": len(m)}, explore="Etter folketall"),
-    "equal": Kind(equal, lambda m: {"count": len(m)}, explore="Likt per kommune"),
+        linear=("share",), places={"code": "code"}, explore=True),
+    "per_capita": Kind(per_capita, lambda m: {"count": len(m)}, explore=True),
+    "equal": Kind(equal, lambda m: {"count": len(m)}, explore=True),
     "fixed_plus_per_capita": Kind(
         fixed_plus_per_capita, lambda m, *, fixed: {"fixed": _percent(fixed), "count": len(m)},
-        linear=("fixed",), explore="En fast del likt, resten etter folketall"),
+        linear=("fixed",), explore=True),
     "anchor_plus_fixed": Kind(
         anchor_plus_fixed,
         lambda m, *, code, share, fixed: {"anchor": _name(m, code), "share": _percent(share),
                                           "fixed": _percent(fixed), "others": len(m) - 1},
-        linear=("share", "fixed"), places={"code": "code"},
-        explore="Fast andel for én kommune, av resten en del likt"),
-    "target_group": Kind(target_group, lambda m, *, age_group: _band(age_group),
-                         explore="Etter folketall i en aldersgruppe"),
+        linear=("share", "fixed"), places={"code": "code"}, explore=True),
+    "target_group": Kind(target_group, lambda m, *, age_group: _band(age_group), explore=True),
     "members_only": Kind(members_only, lambda m, *, codes: {"names": no.join([_name(m, c) for c in codes])},
                          places={"codes": "codes"}),
     "weights": Kind(weights, lambda m, *, weights: {"weights": no.join(

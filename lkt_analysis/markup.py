@@ -36,20 +36,21 @@ class Html(str):
         """The text a reader sees, without its markup (for a workbook cell or a terminal).
 
         Example:
-            >>> Html("<p><strong>1\\xa0kr</strong> &lt;b&gt;</p>").plain()
-            '1\\xa0kr <b>'
+            >>> Html("<p><strong>1\\xa0kr</strong> &lt;b&gt;</p><p>Kontroll.</p>").plain()
+            '1\\xa0kr <b> Kontroll.'
         """
-        return html.unescape(re.sub(r"<[^>]+>", "", self))
+        return html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"</p>(?=.)", " ", self)))
 
 
 def esc(text: object) -> str:
-    """Text from an input (a name, a label, a post) made safe to put into HTML: shown exactly as written.
+    """Text from an input (a name, a label, a post) made safe to put into HTML: shown exactly as written, a
+    number kept on one line with its unit (:func:`lkt_analysis.norwegian.unbroken`).
 
     Example:
         >>> esc('<b onclick="x">[a](javascript:b)</b>')
         '&lt;b onclick=&quot;x&quot;&gt;[a](javascript:b)&lt;/b&gt;'
     """
-    return html.escape(str(text), quote=True)
+    return html.escape(no.unbroken(str(text)), quote=True)
 
 
 def charts(draw: Callable[P, R]) -> Callable[P, R]:
@@ -71,6 +72,7 @@ def paragraphs(*texts: str) -> Html:
 
 FORMATS: dict[str, Callable[[Any], str]] = {  # how a table shows a value of each kind, Norwegian style
     "text": str,
+    "prose": str,  # text that may wrap over lines (a sentence); other text keeps to one line
     "number": no.number,
     "percent": lambda v: no.percent(v, 2, trim=False),
     "decimal": lambda v: no.number(v, 2),
@@ -79,10 +81,11 @@ FORMATS: dict[str, Callable[[Any], str]] = {  # how a table shows a value of eac
 
 
 def table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, str]], *, strong: Sequence[bool] = (),
-          caption: str | None = None) -> Html:
+          caption: str | None = None, compact: bool = False, keep: bool = False) -> Html:
     """``frame`` as an accessible HTML table: ``columns`` maps each column shown to its heading and the kind of
-    its values (a key of ``FORMATS``; every kind but text right-aligned); rows marked in ``strong`` (sums) in
-    bold. Every value and heading is escaped; a missing value is an empty cell.
+    its values (a key of ``FORMATS``: numbers right-aligned, each kind but prose kept to one line); rows
+    marked in ``strong`` (sums) in bold; ``compact``: in smaller type (a wide table); ``keep``: printed on one page
+    (a short table). Every value and heading is escaped; a missing value is an empty cell.
 
     Example:
         >>> table(pd.DataFrame({"name": ["<Os>"], "amount": [1234]}), {"name": ("Kommune", "text"),
@@ -94,7 +97,7 @@ def table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, str]], *, strong
             return ""
         return esc(value if isinstance(value, str) else FORMATS[kind](value))
 
-    right = {name: ' class="n"' if kind != "text" else "" for name, (_, kind) in columns.items()}
+    right = {name: {"text": "", "prose": ' class="p"'}.get(kind, ' class="n"') for name, (_, kind) in columns.items()}
     head = "".join(f'<th scope="col"{right[name]}>{esc(heading)}</th>' for name, (heading, _) in columns.items())
     body = []
     for index, row in enumerate(frame[list(columns)].itertuples(index=False)):
@@ -102,7 +105,9 @@ def table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, str]], *, strong
         bold = ' class="sum"' if index < len(strong) and strong[index] else ""
         body.append(f"<tr{bold}>{cells}</tr>")
     title = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return Html(f"<table>{title}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    classes = " ".join(name for name, on in (("compact", compact), ("keep", keep)) if on)
+    opening = f'<table class="{classes}">' if classes else "<table>"
+    return Html(f"{opening}{title}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,7 @@ class Chart:
 
 def compact_svg(svg: str) -> str:
     """A matplotlib SVG made small enough to inline: from ``<svg`` on, no metadata block, coordinates to
-    two decimals (1/100 pt, far below what print shows), runs of white space as one.
+    two decimals (1/100 pt, far below what print shows), runs of spaces and line ends as one.
 
     Example:
         >>> compact_svg('<?xml?><svg> <metadata>x</metadata> <path d="M 1.23456 7"/> </svg>')
@@ -136,4 +141,4 @@ def compact_svg(svg: str) -> str:
     svg = svg[svg.find("<svg"):]
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
     svg = re.sub(r"(\d+\.\d{2})\d+", r"\1", svg)
-    return re.sub(r"\s+", " ", svg).replace("> <", "><")
+    return re.sub(r"[ \t\r\n]+", " ", svg).replace("> <", "><")  # not \s: a no-break space stays one

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Any
 
 NBSP = "\u00a0"  # keeps "1 525 000" and "kr" on one line
+# a number is never broken across a line nor parted from its unit: "1 000 kr", "{value} kr", "50 %"
+UNIT = re.compile(r"(?<=[\d}]) (?=kr\b|%|\d{3}\b)")
+
+
+def unbroken(text: str) -> str:
+    """``text`` with each number kept on one line with its unit: the same text, as a reader sees it.
+
+    Example:
+        >>> unbroken("Bergen 50 %, 1 000 kr")
+        'Bergen 50\xa0%, 1\xa0000\xa0kr'
+    """
+    return UNIT.sub(NBSP, text)
 
 
 def number(value: float | int, decimals: int = 0) -> str:

@@ -189,12 +189,14 @@ def plan(
         fingerprint = hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()
         return Run(parameters, stem, kind.name, subject, decisions, record, fingerprint)
 
+    file = words(project.language)
     if compare:
-        return [run(parameters, f"{project.file_prefix}_sammenligning_{year}", kind.compute(project, **parameters))
+        return [run(parameters, f"{project.file_prefix}_{file('file.comparison')}_{year}",
+                    kind.compute(project, **parameters))
                 for year in years for parameters in [{"year": year, "keys": keys, **inputs, **(extra or {})}]]
     chosen = [project.municipal_key(key, (extra or {}).get("key_params")) for key in keys]
     return [run({"year": year, "key": name, **inputs, **(extra or {})},
-                f"{project.file_prefix}_fordeling_{year}_{safe_name(key.name)}", result(year, key),
+                f"{project.file_prefix}_{file('file.distribution')}_{year}_{safe_name(key.name)}", result(year, key),
                 tuple(result(y, key) for y in decision_years(project, year)))
             for year in years for name, key in zip(keys, chosen)]
 
@@ -214,7 +216,7 @@ def _comparison(project: Project, *, year: int, keys: Sequence[str] | None = Non
 def attachment_name(result: Any, results: Sequence[Any]) -> str:
     """The attachment's file name: the project, the decision's years and the key; an alternative says so."""
     years = f"{results[0].year}-{results[-1].year}" if len(results) > 1 else str(results[0].year)
-    kind = "vedlegg" if result.adopted else "alternativ"
+    kind = words(result.project.language)("file.attachment" if result.adopted else "file.alternative")
     return f"{result.project.file_prefix}_{kind}_{years}_{result.key.name}.xlsx"
 
 

@@ -125,8 +125,8 @@ def budget_table(result: Distribution) -> pd.DataFrame:
 def budget_html(result: Distribution) -> Html:
     """The budget table as the report shows it."""
     shown = budget_table(result)
-    kinds = {"post": "text", "cost_element": "text", "amount_nok": "number", "covered": "text",
-             "financed_by": "text", HOSPITALS: "number", MUNICIPALITIES: "number"}
+    kinds = {"post": "text", "cost_element": "prose", "amount_nok": "number", "covered": "text",
+             "financed_by": "prose", HOSPITALS: "number", MUNICIPALITIES: "number"}
     return table(shown, columns(_w(result), "budget", kinds), strong=[False] * (len(shown) - 1) + [True])
 
 
@@ -144,7 +144,7 @@ def municipality_table(result: Distribution) -> pd.DataFrame:
         block = town[town["cooperation_council"] == council].sort_values("code")
         rows.append(block.assign(subtotal=False))
         if len(block) > 1:
-            rows.append(_sum_row(block, council, w("report.sum", council=council)))
+            rows.append(_sum_row(block, council, w("report.sum")))
     rows.append(_sum_row(town, "", w("report.total")))
     shown = pd.concat(rows, ignore_index=True)
     shown["nok_per_inhabitant"] = shown["amount_nok"] / shown["population"].astype("float64")
@@ -167,11 +167,13 @@ def municipality_html(result: Distribution, shown: pd.DataFrame) -> Html:
 def municipalities_chart(result: Distribution, shown: pd.DataFrame) -> Chart:
     """Each municipality's amount and kr per inhabitant, side by side in the same order (largest amount first),
     the key's anchor marked, the average kr per inhabitant as a line."""
+    from matplotlib.ticker import MaxNLocator
+
     w = _w(result)
     rows = shown[~shown["subtotal"]].sort_values(["amount_nok", "code"])
     labels = [_short(name) for name in rows["name"]]
     marked = (rows["code"] == result.key.anchor).to_numpy()
-    figure, (amounts, per) = _figure(7.4, 0.17 * len(rows) + 1.1, [labels, []], gap=0.35, top=0.55)
+    figure, (amounts, per) = _figure(7.4, 0.155 * len(rows) + 1.0, [labels, []], gap=0.35, top=0.5)
     average = result.municipal_total / int(rows["population"].sum()) if rows["population"].sum() else 0
     for axes, values, decimals, title in ((amounts, rows["amount_nok"], 0, w("report.municipalities.chart_amounts")),
                                           (per, rows["nok_per_inhabitant"], 2, w("report.municipalities.chart_per"))):
@@ -180,6 +182,7 @@ def municipalities_chart(result: Distribution, shown: pd.DataFrame) -> Chart:
         axes.bar_label(bars, labels=[no.number(v, decimals) for v in values], padding=2, fontsize=7)
         axes.set_title(title, fontsize=9, loc="left")
         axes.xaxis.set_major_formatter(no.axis_formatter(decimals))
+        axes.xaxis.set_major_locator(MaxNLocator(4))
         axes.set_xlim(0, float(values.max()) * 1.25 or 1)
         axes.tick_params(labelsize=8)
         axes.spines[["top", "right"]].set_visible(False)
@@ -187,9 +190,10 @@ def municipalities_chart(result: Distribution, shown: pd.DataFrame) -> Chart:
     amounts.set_yticks(range(len(rows)), labels)
     per.set_yticks(range(len(rows)), [])
     per.axvline(average, color="#333333", linestyle="--", linewidth=1)
+    right = average > per.get_xlim()[1] / 2  # the label on the side of the line with room for it
     per.annotate(w("report.municipalities.average", value=no.number(average, 2)), (average, 1.0),
-                 xycoords=("data", "axes fraction"), xytext=(3, 2), textcoords="offset points", fontsize=7.5,
-                 va="bottom", color="#333333")
+                 xycoords=("data", "axes fraction"), xytext=(-3 if right else 3, 2), textcoords="offset points",
+                 fontsize=7.5, va="bottom", ha="right" if right else "left", color="#333333")
     figure.suptitle(w("report.municipalities.chart_title", year=result.spec.label), fontsize=10, x=0.02, ha="left")
     top, bottom = rows.iloc[-1], rows.iloc[0]
     alt = w("report.municipalities.alt", count=len(rows), year=result.spec.label, top=top["name"],
@@ -213,8 +217,8 @@ def hospital_section(result: Distribution) -> Html:
 
 def hospital_html(result: Distribution) -> Html:
     """The specialist health service's part per hospital trust."""
-    return table(result.hospitals, columns(_w(result), "hospitals", {"name": "text", "share": "percent",
-                                                                        "amount_nok": "number"}))
+    return table(result.hospitals, columns(_w(result), "hospitals", {"name": "prose", "share": "percent",
+                                                                        "amount_nok": "number"}), keep=True)
 
 
 def split_explained(result: Distribution) -> str:
@@ -301,17 +305,15 @@ def decision_section(result: Distribution) -> Html:
 
 
 def decision_html(results: Sequence[Distribution]) -> Html:
-    """The decision table: amounts per year, and for the adopted key each municipality's decision text."""
+    """The decision table: for the adopted key each municipality's decision text (which names its amounts); for
+    an alternative, what it would pay each year."""
     w, last = _w(results[-1]), results[-1]
-    shown = decisions(results)
-    kinds = {"code": ("report.decision.column.code", "text"), "name": ("report.decision.column.name", "text"),
-             **{r.year: (None, "number") for r in results}}
-    labels = {r.year: r.spec.label for r in results}
-    heads = {name: (w(text) if text else w("report.decision.amount", year=labels[name]), kind)
-             for name, (text, kind) in kinds.items()}
+    heads = {"code": (w("report.decision.column.code"), "text"), "name": (w("report.decision.column.name"), "text")}
     if last.adopted:
-        heads["text"] = (w("report.decision.column.text"), "text")
-    return table(shown, heads)
+        heads["text"] = (w("report.decision.column.text"), "prose")
+    else:
+        heads.update({r.year: (w("report.decision.amount", year=r.spec.label), "number") for r in results})
+    return table(decisions(results), heads)
 
 
 # --- the appendix: how every amount was computed ----------------------------------------------
@@ -357,18 +359,14 @@ def basis(result: Distribution, steps: pd.DataFrame) -> tuple[pd.Series, str]:
 def appendix_section(result: Distribution) -> Html:
     """The appendix's heading, what its table shows, the basis of the shares, the rounding rule and its check."""
     w = _w(result)
-    steps = result.rounding
-    total, floors, left = result.municipal_total, int(steps["floor"].sum()), int(steps["extra"].sum())
     _, sentence = basis(result, rounding_table(result))
-    return Html(_heading("appendix", w("report.appendix.title")) + paragraphs(
-        w("report.appendix.text") + (" " + sentence if sentence else ""),
-        w("report.appendix.rule", total=no.kroner(total), floors=no.kroner(floors), left=no.kroner(left), count=left),
-        w("report.appendix.check", floors=no.kroner(floors), left=no.kroner(left), sum=no.kroner(floors + left),
-          mark=" ✓" if floors + left == total else " ✗")))
+    return Html(_heading("appendix", w("report.appendix.title"))
+                + paragraphs(w("report.appendix.text") + (" " + sentence if sentence else ""))
+                + rounding_text(result))
 
 
 def rounding_text(result: Distribution) -> Html:
-    """The rounding rule and its check, for a workbook's sheet."""
+    """The rounding rule and its check, with this split's figures (the appendix's and a workbook sheet's)."""
     w, steps = _w(result), result.rounding
     total, floors, left = result.municipal_total, int(steps["floor"].sum()), int(steps["extra"].sum())
     return paragraphs(
@@ -418,13 +416,10 @@ def footer(record: Mapping[str, Any]) -> Html:
     which files, with the first characters of each file's SHA-256 (the whole ones are in the JSON beside it)."""
     w = words(record.get("language", "nb"))
     made = datetime.fromisoformat(record["made"])
-    months = w("report.footer.months").split()
-    date = w("report.footer.date", day=made.day, month=months[made.month - 1], year=made.year,
-             time=f"{made:%H.%M}")
     names = [PurePosixPath(item["path"]).name for item in record["inputs"]]
     sums = ", ".join(f"{esc(name)} {item['sha256'][:12]}" for name, item in zip(names, record["inputs"]))
     return Html('<footer class="reader-footer">' + paragraphs(
-        w("report.footer.made", date=date, version=esc(record["lkt_analysis_version"]),
+        w("report.footer.made", date=w.date(made), version=esc(record["lkt_analysis_version"]),
           files=no.join([esc(name) for name in names])), w("report.footer.sums", sums=sums)) + "</footer>")
 
 

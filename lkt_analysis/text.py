@@ -5,10 +5,14 @@ output: the report, the comparison, the workbooks, ...), under the same names, w
 ``{placeholders}`` for what is filled in (amounts already in Norwegian number format, names as
 their sources write them). A text missing from a catalogue is an error, never a fall back
 to the other form; a test checks that both catalogues name the same texts with the same placeholders.
+A text that depends on a number is a table of forms, ``one`` and ``other`` (and ``zero`` where it
+reads differently), chosen by the value ``count``.
 
 Example:
     >>> words("nn")("report.municipalities.title")
     'Kommunane'
+    >>> [words("nn")("comparison.count", count=n) for n in (0, 1, 2)]
+    ['ingen', 'éin kommune', '2 kommunar']
 """
 
 from __future__ import annotations
@@ -16,9 +20,12 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from . import norwegian as no
 
 LANGUAGES = {"nb": "bokmål", "nn": "nynorsk"}
 FOLDER = Path(__file__).parent / "texts"
@@ -32,12 +39,26 @@ class Words:
     catalogue: Mapping[str, str]
 
     def __call__(self, name: str, /, **values: Any) -> str:
+        if f"{name}.other" in self.catalogue:  # a text with forms by number
+            form = {0: "zero", 1: "one"}.get(values["count"], "other")
+            name = f"{name}.{form}" if f"{name}.{form}" in self.catalogue else f"{name}.other"
         try:
             text = self.catalogue[name]
         except KeyError:
             raise KeyError(f"no text '{name}' in the {LANGUAGES[self.language]} catalogue "
                            f"(lkt_analysis/texts/{self.language}/)") from None
+        text = no.unbroken(text)  # "{amount} kr" too: the values filled in are already written so
         return text.format(**values) if values else text
+
+    def date(self, when: datetime) -> str:
+        """When something was made, as every output says it.
+
+        Example:
+            >>> words("nn").date(datetime(2026, 12, 2, 13, 3))
+            '2. desember 2026 kl. 13.03'
+        """
+        month = self("date.months").split()[when.month - 1]
+        return self("date.format", day=when.day, month=month, year=when.year, time=f"{when:%H.%M}")
 
 
 @cache

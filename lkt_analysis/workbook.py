@@ -25,6 +25,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import norwegian as no
 from .compare import Comparison
 from .distribution import Distribution
 from .errors import ParameterError
@@ -39,7 +40,7 @@ FONT = "Calibri"
 WHOLE, DECIMAL2, PERCENT2 = "#,##0", "#,##0.00", "0.00%"
 PLAIN, BOLD, TITLE = Font(name=FONT, size=10), Font(name=FONT, size=10, bold=True), Font(name=FONT, size=13, bold=True)
 FORMULA_START = ("=", "+", "-", "@")
-PORTRAIT = 98  # column widths (characters) that print on A4 portrait at full size; wider goes landscape
+PORTRAIT = 115  # column widths (characters) that print on A4 portrait at 85 % of full size or more; wider: landscape
 Column = tuple[str, int, str]  # heading, width, number format ("@": text)
 
 
@@ -48,8 +49,7 @@ def write_workbook(path: str | Path, result: Distribution, results: Sequence[Dis
     one key), atomically."""
     project = result.project
     w = words(project.language)
-    years = w("workbook.years", first=results[0].spec.label, last=results[-1].spec.label) \
-        if len(results) > 1 else result.spec.label
+    years = no.join([r.spec.label for r in results])
     title = project.attachment if result.adopted else w("workbook.alternative_title")
     workbook = _new(f"{project.short_name}: {title}, {years}")
     block = [title, *_about(result, w, years)]
@@ -136,7 +136,7 @@ def write_allocation_workbook(path: str | Path, result: Distribution) -> Path:
 
 
 COMPARISON_WIDTHS: dict[str, tuple[int, str]] = {
-    "label": (30, "@"), "code": (10, "@"), "name": (15, "@"), "population": (10, WHOLE), "share": (8, PERCENT2),
+    "label": (30, "@"), "code": (12, "@"), "name": (15, "@"), "population": (10, WHOLE), "share": (8, PERCENT2),
     "amount_nok": (12, WHOLE), "nok_per_inhabitant": (11, DECIMAL2), "diff_nok": (13, WHOLE),
     "diff_share": (12, "0.0%")}
 SUMMARY_WIDTHS: dict[str, tuple[int, str]] = {
@@ -161,7 +161,7 @@ def write_comparison_workbook(path: str | Path, comparison: Comparison) -> Path:
     order = reference.members.sort_values(["population", "code"], ascending=[False, True])
     wide = comparison.table.pivot(index="code", columns="key", values="amount_nok")
     wide = order[["code", "name", "population"]].merge(wide, left_on="code", right_index=True)
-    columns: dict[str, Column] = {"code": (heading("code"), 10, "@"), "name": (heading("name"), 15, "@"),
+    columns: dict[str, Column] = {"code": (heading("code"), 12, "@"), "name": (heading("name"), 15, "@"),
                                   "population": (heading("population"), 10, WHOLE),
                                   **{r.key.name: (r.key_label, 16, WHOLE) for r in comparison.results}}
     _table_sheet(workbook.active, w("comparison.workbook.wide", year=reference.spec.label), block, wide, columns,
@@ -210,11 +210,8 @@ def _about(result: Distribution | Comparison, w: Words, years: str) -> list[str]
     what it was made."""
     about = dict(result.about())
     about[w("about.year")] = years
-    if isinstance(result, Distribution) and result.adopted and result.project.adopted_by:
-        key = w("about.key")
-        about[key] = f"{about[key]}, {result.project.adopted_by}"
     return [*(f"{name}: {value}" for name, value in about.items()),
-            w("workbook.made", date=f"{made_at():%d.%m.%Y}", version=__version__)]
+            w("workbook.made", date=w.date(made_at()), version=__version__)]
 
 
 def _table_sheet(sheet: Worksheet, name: str, title: Sequence[str], frame: pd.DataFrame,
@@ -237,7 +234,7 @@ def _table_sheet(sheet: Worksheet, name: str, title: Sequence[str], frame: pd.Da
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.row_dimensions[heading_row].height = max(_height(str(heading), width, 10)
+    sheet.row_dimensions[heading_row].height = max(_height(str(heading), int(width * 0.85), 10)  # bold: wider
                                                    for heading, width, _ in columns.values())
     _rows(sheet, heading_row + 1, frame, columns, wrap=wrap)
     sheet.auto_filter.ref = f"A{heading_row}:{last}{heading_row + len(frame)}"

@@ -195,7 +195,7 @@ def test_comparison_report_through_the_batch(tmp_path):
     [outcome] = run_reports(years=[2019], keys=["per_capita", "equal", "pilot_municipalities"], out=out,
                             compare=True)
     assert outcome.error is None
-    stem = "lkt_sammenligning_2019"
+    stem = "lkt_samanlikning_2019"
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["index.html"] + [f"{stem}.{e}" for e in ("html", "ipynb", "xlsx", "json")])
     text = (out / f"{stem}.html").read_text(encoding="utf-8")

@@ -109,6 +109,8 @@ def test_tryout_moved_by_the_keyboard_then_printed(browser, page, project):
     from selenium.webdriver.common.keys import Keys  # the browser fixture has skipped where selenium is missing
 
     browser.get(page.as_uri())
+    opened = browser.find_element("css selector", ".lkt-x-screen .lkt-x-figures").get_attribute("textContent")
+    assert "Alle kommunane betalar det same som med den vedtekne nøkkelen." in opened  # not "0 ... og 0 mindre"
     share, fixed = browser.find_elements("css selector", ".lkt-x-screen input[type=range]")
     share.send_keys(*[Keys.ARROW_LEFT] * 10)  # Bergen 50 % -> 40 %
     fixed.send_keys(*[Keys.ARROW_RIGHT] * 4)  # 0 -> 20 % of the rest equally
@@ -128,7 +130,7 @@ def test_tryout_moved_by_the_keyboard_then_printed(browser, page, project):
 
     browser.find_element("css selector", ".lkt-x-screen select[data-choice=highlight]").send_keys("Modalen")
     figures = browser.find_element("css selector", ".lkt-x-screen .lkt-x-figures").get_attribute("textContent")
-    assert f"Modalen betaler {no.kroner(expected['1252'])}" in figures
+    assert f"Modalen betalar {no.kroner(expected['1252'])}" in figures and "av kommunane betalar meir" in figures
 
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:

@@ -88,7 +88,7 @@ def test_allocate_writes_a_workbook_for_excel(tmp_path):
     assert main(["allocate", "--year", "2019", "-o", str(output)]) == 0
     sheet = load_workbook(output).worksheets[0]
     rows = table_rows(sheet)
-    assert rows[0] == ("År", "Part", "Nummer", "Namn", "Folketal", "Del", "Beløp (kr)")
+    assert rows[0] == ("År", "Part", "Nummer", "Namn", "Folketal", "Andel", "Beløp (kr)")
     assert rows[1][1:4] == ("Kommunane", "1201", "Bergen") and rows[1][6] == 762_500
     assert rows[-1][1] == "Spesialisthelsetenesta" and rows[-1][4] is None and rows[-1][6] == 1_235_000
     assert sheet["A1"].value.startswith("Fakturagrunnlag") and sheet.cell(len(sheet["A"]), 7).number_format == "#,##0"
@@ -145,7 +145,7 @@ def test_version_and_keys(capsys):
     assert main(["keys"]) == 0
     printed = capsys.readouterr().out
     assert "2018  hausten 2018   population at 1 January 2018" in printed
-    assert "* bergen_50              Bergen 50 %, resten etter folketal: Bergen betaler 50" in printed
+    assert "* bergen_50              Bergen 50 %, resten etter folketal: Bergen betalar 50" in printed
 
 
 def test_a_municipality_with_some_years_but_not_others_is_refused(tmp_path):
@@ -296,7 +296,7 @@ def test_keys_are_named_by_municipality_in_the_year_shown(project_dir, capsys):
     project = _project_2020(project_dir, 2020)
     assert main(["keys", "--project", str(project.path)]) == 0
     printed = capsys.readouterr().out
-    assert "1201" not in printed and "Bergen betaler 50" in printed
+    assert "1201" not in printed and "Bergen betalar 50" in printed
     pilot = next(line for line in printed.splitlines() if "pilot_municipalities" in line)
     assert "Berre Bergen, Bjørnafjorden og Alver" in pilot and "pilotkommunane Bergen, Os og Lindås" not in pilot
     assert "Os vart i 2020 ein del av Bjørnafjorden" in pilot
@@ -350,5 +350,5 @@ def test_sweep_writes_a_real_workbook_with_norwegian_headings(tmp_path):
     assert main(["sweep", "--year", "2019", "--key", "bergen_50", "--vary", "share=0:1:0.5",
                  "-o", str(tmp_path / "s.xlsx")]) == 0
     rows = table_rows(load_workbook(tmp_path / "s.xlsx").active)
-    assert rows[0] == ("Variant", "Fast del", "Kommunenr.", "Kommune", "Beløp (kr)") and len(rows) == 1 + 3 * 24
+    assert rows[0] == ("Variant", "Fast andel", "Kommunenr.", "Kommune", "Beløp (kr)") and len(rows) == 1 + 3 * 24
     assert next(r for r in rows if r[1] == 0.5 and r[2] == "1201")[4] == 762_500

@@ -18,10 +18,10 @@ def test_the_first_page_says_who_pays_more_and_less_under_each_key(comparison):
     page = cr.introduction(comparison)
     assert "<h1>LKT – Langvarige og koordinerte tenester: samanlikning av fordelingsnøklar 2019</h1>" in page
     assert cr.key_sentences(comparison) == [
-        "Med «Etter folketal, alle kommunane» betaler éin kommune meir og 23 kommunar mindre enn med referansen; "
-        "Bergen betaler mest meir, 177\xa0593\xa0kr, og Askøy sparer mest, 29\xa0657\xa0kr.",
-        "Med «Likt per kommune» betaler 18 kommunar meir og 6 kommunar mindre enn med referansen; Modalen betaler "
-        "mest meir, 61\xa0877\xa0kr, og Bergen sparer mest, 698\xa0958\xa0kr."]
+        "Med «Etter folketal, alle kommunane» betalar éin kommune meir og 23 kommunar mindre enn med referansen; "
+        "Bergen får størst auke, 177\xa0593\xa0kr, og Askøy sparar mest, 29\xa0657\xa0kr.",
+        "Med «Likt per kommune» betalar 18 kommunar meir og 6 kommunar mindre enn med referansen; Modalen får "
+        "størst auke, 61\xa0877\xa0kr, og Bergen sparar mest, 698\xa0958\xa0kr."]
     assert "den vedtekne nøkkelen" in page and page.count("<li>") == 2
 
 

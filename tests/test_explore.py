@@ -68,7 +68,7 @@ def test_the_payload_in_both_written_standards(project):
     found = explore.variants(base, Key("x", "anchor_plus_fixed", {"code": "1243", "share": 0.1, "fixed": 0}),
                              references=references)
     nn = explore.payload(found, words("nn"), reference="per_capita")
-    assert [p["title"] for p in nn["params"]] == ["Os' del", "Del av resten som blir fordelt likt"]
+    assert [p["title"] for p in nn["params"]] == ["Os' andel", "Andel av resten som blir fordelt likt"]
     assert nn["params"][0]["labels"][:3] == ["0\xa0%", "1\xa0%", "2\xa0%"] and nn["params"][0]["start"] == 10
     assert nn["params"][0]["plain"][40] == "0.4" and nn["reference"] == 1
     assert [r["name"] for r in nn["references"]] == ["bergen_50", "per_capita"]
@@ -115,7 +115,7 @@ def test_the_explorer_widget_computes_once_per_choice_and_exports_the_librarys_r
     assert widget.key().params == {"code": "1201", "share": Fraction(2, 5)}
     data = widget.data
     assert data["choice"] == {"year": 2019, "kind": "anchor", "code": "1201"}
-    assert data["view"]["highlight"] == "1252" and data["params"][0]["title"] == "Bergens del"
+    assert data["view"]["highlight"] == "1252" and data["params"][0]["title"] == "Bergens andel"
     assert widget._repr_mimebundle_()[0]["text/plain"] == (
         "Køyr alle cellene (Run > Run All Cells) for å sjå utforskaren.")
 
@@ -143,7 +143,7 @@ def test_the_explorer_widget_computes_once_per_choice_and_exports_the_librarys_r
     sheet = load_workbook(io.BytesIO(sent[-1][1][0])).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == f"{project.name}: utforska fordelingsnøkkel, 2019"
-    assert "Bergens del: 35\xa0%" in rows[1][0]
+    assert "Bergens andel: 35\xa0%" in rows[1][0]
     assert rows[2][0] == f"Samanlikna med: {lkt.distribute(project, 2019, 'per_capita').key_label}"
     assert rows[-1][1:6] == ("Totalt", 453_873, 1_525_000, 1_525_000, 0)
 
@@ -176,7 +176,7 @@ def test_tryout_without_an_anchor_varies_a_fixed_part(project):
     comparison = lkt.compare(project, 2019, ["equal"], "per_capita")
     data = json.loads(re.search(r'class="lkt-x-data">(.*?)</script>', explore.tryout(comparison).html, re.S)
                       .group(1))
-    assert [p["title"] for p in data["params"]] == ["Del som blir fordelt likt"] and data["anchor"] == -1
+    assert [p["title"] for p in data["params"]] == ["Andel som blir fordelt likt"] and data["anchor"] == -1
 
 
 def test_tryout_shows_names_from_input_as_text(project_dir):

@@ -57,11 +57,11 @@ def test_descriptions_in_both_written_standards(members):
     anchor = Key("k", "anchor", {"code": "0001", "share": 0.5})
     assert describe(members, anchor, "nb") == "Aby betaler 50\xa0%; resten fordeles etter folketall mellom de 3 andre " \
                                               "kommunene."
-    assert describe(members, anchor, "nn") == "Aby betaler 50\xa0%; resten blir fordelt etter folketal mellom dei 3 " \
+    assert describe(members, anchor, "nn") == "Aby betalar 50\xa0%; resten blir fordelt etter folketal mellom dei 3 " \
                                               "andre kommunane."
     assert describe(members, Key("k", "target_group", {"age_group": "67+"}), "nn").endswith("67 år og eldre.")
     assert describe(members, Key("k", "members_only", {"codes": ["0001", "0002", "0003"]}), "nn") == (
-        "Fordelt etter folketal mellom Aby, Bby og Cby; dei andre betaler ikkje.")
+        "Fordelt etter folketal mellom Aby, Bby og Cby; dei andre betalar ikkje.")
     assert describe(members, Key("k", "equal", title="Eigen tekst"), "nb") == "Eigen tekst"  # written: as written
 
 
@@ -118,7 +118,7 @@ def test_labels_and_written_labels_win(members):
                                                                                        "folketall"
     assert label(members, Key("k", "fixed_plus_per_capita", {"fixed": 0.3}), "nn") == "30\xa0% likt, resten etter " \
                                                                                      "folketal"
-    assert label(members, Key("k", "target_group", {"age_group": "67+"}), "nn") == "Etter folketal 67 år og eldre"
+    assert label(members, Key("k", "target_group", {"age_group": "67+"}), "nn") == "Etter folketal, 67 år og eldre"
     assert label(members, Key("k", "equal", label="Likt"), "nn") == "Likt"
 
 

@@ -43,7 +43,7 @@ def test_a_new_project_from_nothing_to_its_reports(tmp_path, monkeypatch, capsys
     assert main(["report", *project, "--out", "rapporter"]) == 0
     assert main(["report", "--compare", *project, "--out", "rapporter"]) == 0
     assert main(["compare", "--year", "2023", "--keys", "per_capita", "equal", *project,
-                 "-o", "sammenligning.xlsx"]) == 0
+                 "-o", "samanlikning.xlsx"]) == 0
     assert main(["report", "--project", "lkt/lkt_project.toml", "--years", "2019", "--out", "rapporter"]) == 0
 
     result = lkt.distribute(lkt.load_project(project_file), 2023)
@@ -52,10 +52,10 @@ def test_a_new_project_from_nothing_to_its_reports(tmp_path, monkeypatch, capsys
     assert result.spec.population_year == 2021 and result.municipal_total == result.table.query(
         "group == 'municipalities'")["amount_nok"].sum()
     names = sorted(p.name for p in (tmp_path / "rapporter").iterdir())
-    assert {"mitt_fordeling_2023_bergen_50.html", "mitt_sammenligning_2023.html",
+    assert {"mitt_fordeling_2023_bergen_50.html", "mitt_samanlikning_2023.html",
             "lkt_fordeling_2019_bergen_50.html", "index.html"} <= set(names)
     index = (tmp_path / "rapporter" / "index.html").read_text(encoding="utf-8")
     sections = dict(re.findall(r"<h2>(.*?)</h2>(.*?)</table>", index, re.S))
     assert list(sections) == ["LKT – Langvarige og koordinerte tenester", "Mitt prosjekt"]
     assert sections["Mitt prosjekt"].count("<tr class") == 2 and "utdatert</span>" not in index
-    assert (tmp_path / "sammenligning.xlsx").is_file()
+    assert (tmp_path / "samanlikning.xlsx").is_file()

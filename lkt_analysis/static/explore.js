@@ -303,8 +303,10 @@ export function mount(root, data, options = {}) {
         amount: kroner(v.amount[own]), diff: signed(v.amount[own] - v.ref[own]) + NBSP + "kr" }));
     }
     const diffs = byPopulation.map((m) => v.amount[m] - v.ref[m]);
-    out.push(fill(words[explorer ? "figure_count" : "tryout_count"],
-      { more: diffs.filter((d) => d > 0).length, less: diffs.filter((d) => d < 0).length }));
+    const more = diffs.filter((d) => d > 0).length;
+    const less = diffs.filter((d) => d < 0).length;
+    const counts = more || less ? "count" : "same";
+    out.push(fill(words[(explorer ? "figure_" : "tryout_") + counts], { more, less }));
     if (explorer) {
       const rise = diffs.indexOf(Math.max(...diffs));
       const fall = diffs.indexOf(Math.min(...diffs));
