@@ -21,6 +21,7 @@ import pandas as pd
 from . import norwegian as no
 from .distribution import Distribution
 from .errors import ParameterError
+from .keys import label
 from .markup import Chart, Html, charts, esc, paragraphs, table
 from .project import HOSPITALS, MUNICIPALITIES, Project
 from .text import Words, words
@@ -49,8 +50,6 @@ def status(result: Distribution) -> Html:
     w, project = _w(result), result.project
     if not result.adopted:
         adopted = result.project.municipal_key()
-        from .keys import label
-
         return paragraphs(w("status.alternative_text", key=esc(result.key_label),
                             adopted=esc(label(result.members, adopted, project.language))))
     if project.adopted_by:

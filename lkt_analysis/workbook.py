@@ -40,7 +40,7 @@ FONT = "Calibri"
 WHOLE, DECIMAL2, PERCENT2 = "#,##0", "#,##0.00", "0.00%"
 PLAIN, BOLD, TITLE = Font(name=FONT, size=10), Font(name=FONT, size=10, bold=True), Font(name=FONT, size=13, bold=True)
 FORMULA_START = ("=", "+", "-", "@")
-PORTRAIT = 115  # column widths (characters) that print on A4 portrait at 85 % of full size or more; wider: landscape
+PORTRAIT = 108  # column widths (characters) that print on A4 portrait at 90 % of full size or more; wider: landscape
 Column = tuple[str, int, str]  # heading, width, number format ("@": text)
 
 

@@ -21,3 +21,20 @@ def test_a_budget_without_shared_or_covered_posts_says_nothing_of_them(project_d
                                                    ["1", "Leder", 2019, 100, None, KOM]])
     result = lkt.distribute(lkt.load_project(project_dir / "lkt_project.toml"), 2019)
     assert lkt.report.budget_section(result) == "<h2>Budsjettpostar</h2>"
+
+
+def test_the_first_page_says_whether_the_key_was_adopted_and_by_whom(project):
+    adopted = lkt.distribute(project, 2019)
+    page = lkt.report.introduction(adopted)
+    assert ("<strong>Vedteken fordelingsnøkkel:</strong> Bergen 50\xa0%, resten etter folketal, vedteken av "
+            "styringsgruppa 25. mai 2018") in page
+    assert lkt.report.page_header(adopted) == "LKT · 2019 · Bergen 50 %, resten etter folketal"
+    assert "slik det er vist i vedlegg 3 - Fordeling" in lkt.report.decision_html([adopted])  # as the councils word it
+
+    alternative = lkt.distribute(project, 2019, "per_capita")
+    page = lkt.report.introduction(alternative)
+    assert "<strong>Alternativ fordeling, ikkje vedteken.</strong>" in page and "vedteken av" not in page
+    assert "Den vedtekne nøkkelen er «Bergen 50\xa0%, resten etter folketal»." in page
+    assert lkt.report.page_header(alternative).endswith(" · ALTERNATIV, IKKJE VEDTEKEN")
+    table = lkt.report.decision_html([lkt.distribute(project, y, "per_capita") for y in (2018, 2019)])
+    assert "vil dekkja" not in table and "Beløp 2019 (kr)" in table  # what each would pay, no decision
