@@ -189,10 +189,7 @@ def municipalities_chart(result: Distribution, shown: pd.DataFrame) -> Chart:
     amounts.set_yticks(range(len(rows)), labels)
     per.set_yticks(range(len(rows)), [])
     per.axvline(average, color="#333333", linestyle="--", linewidth=1)
-    right = average > per.get_xlim()[1] / 2  # the label on the side of the line with room for it
-    per.annotate(w("report.municipalities.average", value=no.number(average, 2)), (average, 1.0),
-                 xycoords=("data", "axes fraction"), xytext=(-3 if right else 3, 2), textcoords="offset points",
-                 fontsize=7.5, va="bottom", ha="right" if right else "left", color="#333333")
+    per.set_xlabel(w("report.municipalities.average", value=no.number(average, 2)), fontsize=8)  # clear of bars
     figure.suptitle(w("report.municipalities.chart_title", year=result.spec.label), fontsize=10, x=0.02, ha="left")
     top, bottom = rows.iloc[-1], rows.iloc[0]
     alt = w("report.municipalities.alt", count=len(rows), year=result.spec.label, top=top["name"],
