@@ -86,8 +86,9 @@ def main() -> None:
             for phase, seconds in notebook_phases(path).items():
                 per_report[phase] += seconds / len(executed)
         run = planning.plan(lkt.paths.DEFAULT_PROJECT, years=[2019], keys=["bergen_50"])[0]
-        page = Path(out) / f"{run.stem}.ipynb"
-        per_report["HTML export (in the worker)"] = median_time(lambda: page.export_html(page, run.result.title()))
+        notebook = Path(out) / f"{run.stem}.ipynb"
+        per_report["HTML export (in the worker)"] = median_time(
+            lambda: page.export_html(notebook, run.result.title(), language=run.result.project.language))
         per_report["spreadsheet (in the worker)"] = median_time(
             lambda: planning.KINDS[run.kind].write(Path(out) / "bench.xlsx", run))
     print(f"batch start (lkt report --dry-run):  {start_up:5.2f} s")

@@ -21,7 +21,7 @@ from .allocate import as_fraction
 from .compare import Comparison
 from .errors import ParameterError
 from .keys import KINDS, Key
-from .markup import Chart, Html, charts, esc, paragraphs, table
+from .markup import Chart, Html, charts, esc, paragraphs, short, table
 from .sweep import Grid, grid_range, sweep_table
 from .text import Words, words
 
@@ -47,7 +47,8 @@ def introduction(comparison: Comparison) -> Html:
     sentences = "".join(f"<li>{text}</li>" for text in key_sentences(comparison, html=True))
     return Html(f"<h1>{esc(comparison.title())}</h1>" + paragraphs(
         w("comparison.intro", year=esc(reference.spec.label), total=no.kroner(reference.municipal_total),
-          count=len(reference.members), reference=esc(reference.key_label), adopted=adopted,
+          municipalities=w("comparison.count", count=len(reference.members)), reference=esc(reference.key_label),
+          adopted=adopted,
           population_year=reference.spec.population_year), w("comparison.reading"))
         + f"<h2>{w('comparison.short')}</h2><ul>{sentences}</ul>")
 
@@ -181,7 +182,7 @@ def difference_chart(comparison: Comparison) -> Chart:
         ax.xaxis.set_major_locator(MaxNLocator(3, symmetric=True))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: no.number(v / 1000)))
         ax.tick_params(axis="x", labelsize=7, rotation=0)
-        ax.set_yticks(positions, order["name"].map(lambda name: _short(name, 22)) if column == 0 else [])
+        ax.set_yticks(positions, order["name"].map(lambda name: short(name, 22)) if column == 0 else [])
         ax.tick_params(axis="y", labelsize=8, length=0)
         ax.grid(axis="x", color="#dddddd", linewidth=0.5)
         ax.set_axisbelow(True)
@@ -196,11 +197,6 @@ def _wrap(text: str, width: int) -> str:
     import textwrap
 
     return "\n".join(textwrap.wrap(text, width)[:3])
-
-
-def _short(name: object, most: int) -> str:
-    text = str(name)
-    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 # --- sensitivity: the anchor's share, and a grid of two parameters ---------------------------
@@ -363,10 +359,12 @@ def heatmap(grid: pd.DataFrame | None, comparison: Comparison, code: str) -> Cha
     ax.set_xlabel(w("comparison.grid.axis_share", anchor=anchor), fontsize=8)
     ax.set_ylabel(w("comparison.grid.axis_fixed"), fontsize=8)
     ax.tick_params(labelsize=7.5)
-    ax.set_title(w("comparison.grid.chart_title", focus=focus, anchor=anchor), fontsize=8.5, loc="left")
-    now = comparison.reference.municipalities.set_index("code").loc[code, "amount_nok"]
+    ringed = next(r for r in comparison.results if r.key.name == key.name)  # the key the ring marks
+    ax.set_title(w("comparison.grid.chart_title", focus=focus, anchor=anchor, key=ringed.key_label), fontsize=8.5,
+                 loc="left")
+    now = ringed.municipalities.set_index("code").loc[code, "amount_nok"]
     return Chart(figure, w("comparison.grid.alt", focus=focus, anchor=anchor, low=no.kroner(int(grid.min().min())),
-                           high=no.kroner(int(grid.max().max())), now=no.kroner(int(now))))
+                           high=no.kroner(int(grid.max().max())), key=ringed.key_label, now=no.kroner(int(now))))
 
 
 def _edges(centres: np.ndarray) -> np.ndarray:

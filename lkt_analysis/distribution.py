@@ -68,12 +68,18 @@ class Distribution:
     @property
     def adopted(self) -> bool:
         """Whether the municipalities' key is the project's adopted one, as adopted (not a variant of it)."""
-        return self.key.name == self.project.key
+        return self.key.name == self.project.key and \
+            self.key.params == municipal_key(self.project, None, self.year).params
 
     @cached_property
     def key_text(self) -> str:
         """The municipal key in one sentence, in the project's written standard."""
         return keys.describe(self.members, self.key, self.project.language)
+
+    @cached_property
+    def adopted_label(self) -> str:
+        """The project's adopted key in a few words, for this year's municipalities: what an alternative is not."""
+        return keys.label(self.members, municipal_key(self.project, None, self.year), self.project.language)
 
     @cached_property
     def key_label(self) -> str:

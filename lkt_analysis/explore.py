@@ -241,7 +241,7 @@ def choices(project: Project, words: Words) -> dict[str, Any]:
     """What the explorer's selectors offer: budget years, kinds, age groups, each with its words."""
     return {"years": [[year, spec.label] for year, spec in project.years.items()],
             "kinds": [[name, words(f"explore.kind.{name}")] for name in offered(project)],
-            "age_groups": [[group, _age_words(group, words)]
+            "age_groups": [[group, words.age(group)]
                            for group in age_groups(project, max(project.years))]}
 
 
@@ -361,7 +361,7 @@ class Hint:
         return self.text
 
 
-def hint(language: str = "nb") -> Hint:
+def hint(language: str) -> Hint:
     """The explorer's hint, e.g. ``Køyr alle cellene (Run > Run All Cells) for å sjå utforskaren.``"""
     return Hint(catalogue(language)("explore.hint"))
 
@@ -403,7 +403,7 @@ def describe(key: Key, members: pd.DataFrame, words: Words) -> str:
         elif name == "code":
             parts.append(f"{words('explore.anchor')}: {names.get(value, value)}")
         elif name == "age_group":
-            parts.append(f"{words('explore.age_group')}: {_age_words(value, words)}")
+            parts.append(f"{words('explore.age_group')}: {words.age(value)}")
         elif name == "codes":
             parts.append(f"{words('explore.codes')}: {no.join([str(names.get(c, c)) for c in value])}")
     return "; ".join(parts)
@@ -467,12 +467,14 @@ class Tryout:
 def tryout(comparison: Comparison, language: str | None = None, *,
            steps: Mapping[str, str] = TRYOUT_STEPS) -> Tryout:
     """"Prøv sjølv" for the comparison report: the reader moves the anchor's share and a fixed equal part of
-    the rest and sees every municipality's exact amount, the difference against the comparison's reference
-    (the adopted key) and kr per inhabitant, with bars; printed, the adopted key with a note. In the written
-    standard ``language`` (default: the project's).
+    the rest and sees every municipality's exact amount, the difference against the adopted key (whatever
+    the comparison's reference) and kr per inhabitant, with bars; printed, the adopted key with a note. In the
+    written standard ``language`` (default: the project's).
 
-    The key tried is the reference's anchor (or the first compared key's) with its share and a fixed part
-    of the rest split equally (kind ``anchor_plus_fixed``); with no anchor, a fixed part of all. Everything is
+    The key tried starts at the adopted key: its anchor with its share and a fixed part of the rest split
+    equally (kind ``anchor_plus_fixed``), or a fixed part of all split equally (per capita: none). An adopted
+    key of another kind (equal, an age group, ...) is not one of these: the anchor of the first compared key
+    that has one is tried then, against the adopted key. Everything is
     inline, nothing fetched: it works from ``file://``, and adds about 55 KB to the page.
 
     Example:
@@ -482,15 +484,22 @@ def tryout(comparison: Comparison, language: str | None = None, *,
         True
     """
     words = catalogue(language or comparison.project.language)
-    anchored = anchor_key(comparison)
+    reference = comparison.reference  # against the adopted key, whatever the comparison's reference
+    adopted = reference if reference.adopted else distribute(comparison.project, reference.year)
+    kind = KINDS[adopted.key.kind]
+    if adopted.key.anchor and "share" in kind.linear:
+        anchored: Key | None = adopted.key
+    elif "fixed" in kind.linear or adopted.key.kind == "per_capita":
+        anchored = None
+    else:
+        anchored = anchor_key(comparison)
     if anchored is not None:
         key = Key(anchored.name, "anchor_plus_fixed", {"code": anchored.params["code"],
                                                        "share": anchored.params["share"],
                                                        "fixed": anchored.params.get("fixed", 0)})
-    else:
-        key = Key(comparison.reference.key.name, "fixed_plus_per_capita",
-                  {"fixed": comparison.reference.key.params.get("fixed", 0)})
-    data = payload(variants(comparison.reference, key, steps=steps), words)
+    else:  # starts at the adopted key: per capita, or a fixed part equally and the rest per capita
+        key = Key(adopted.key.name, "fixed_plus_per_capita", {"fixed": adopted.key.params.get("fixed", 0)})
+    data = payload(variants(adopted, key, steps=steps), words)
     data.pop("command")
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     ident = "lkt-x-" + hashlib.sha256(text.encode()).hexdigest()[:10]
@@ -542,12 +551,6 @@ def _title(key: Key, members: pd.DataFrame, name: str, words: Words) -> str:
 def _genitive(name: str) -> str:
     """``Bergen`` -> ``Bergens``, ``Os`` -> ``Os'``: the genitive of a name, the same in both written standards."""
     return f"{name}'" if name.endswith(("s", "x", "z")) else f"{name}s"
-
-
-def _age_words(group: str, words: Words) -> str:
-    low, _, high = group.partition("-")
-    return words("explore.age_over", low=low[:-1]) if group.endswith("+") else words("explore.age_range",
-                                                                                     low=low, high=high)
 
 
 def _plain(value: Fraction) -> str:

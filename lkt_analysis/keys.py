@@ -78,7 +78,7 @@ def shares(members: pd.DataFrame, key: Key) -> Shares:
 
 def describe(members: pd.DataFrame, key: Key, language: str) -> str:
     """The key in one sentence in the written standard ``language``, for the report's reader."""
-    return key.title or words(language)(f"key.{key.kind}.sentence", **KINDS[key.kind].words(members, **key.params))
+    return key.title or _words(members, key, language, "sentence")
 
 
 def label(members: pd.DataFrame, key: Key, language: str) -> str:
@@ -89,7 +89,13 @@ def label(members: pd.DataFrame, key: Key, language: str) -> str:
         >>> label(members, Key("k", "anchor", {"code": "1", "share": 0.5}), "nn")
         'Bergen 50\xa0%, resten etter folketal'
     """
-    return key.label or words(language)(f"key.{key.kind}.label", **KINDS[key.kind].words(members, **key.params))
+    return key.label or _words(members, key, language, "label")
+
+
+def _words(members: pd.DataFrame, key: Key, language: str, form: str) -> str:
+    """The key's ``form`` (``sentence`` or ``label``) in the written standard ``language``, filled in."""
+    w = words(language)
+    return w(f"key.{key.kind}.{form}", **KINDS[key.kind].words(members, w, **key.params))
 
 
 def variant(key: Key, params: Mapping[str, Any]) -> Key:
@@ -224,11 +230,6 @@ def _percent(value: object) -> str:
     return no.percent(as_fraction(value))
 
 
-def _band(age_group: str) -> dict[str, str]:
-    low, _, high = age_group.partition("-")
-    return {"band": f"{low[:-1]} år og eldre" if age_group.endswith("+") else f"{low}\u2013{high} år"}
-
-
 @dataclass(frozen=True)
 class Kind:
     """A kind of key, everything about it in one place.
@@ -236,7 +237,8 @@ class Kind:
     Attributes:
         shares: The function giving every member's exact share (see the kinds above).
         words: The values its sentence and label fill in (``key.KIND.sentence`` and ``key.KIND.label`` in the
-            catalogue of each written standard, :mod:`lkt_analysis.text`), from the members and parameters.
+            catalogue of each written standard, :mod:`lkt_analysis.text`), from the members, that catalogue
+            and the parameters.
         linear: The parameters in which the shares are linear, each with the others held fixed: a
             sweep computes every variant exactly from the shares at the parameter's ends 0 and 1.
         places: The parameters that name municipalities, and how: ``"code"`` (one code),
@@ -259,23 +261,24 @@ class Kind:
 
 KINDS: dict[str, Kind] = {
     "anchor": Kind(
-        anchor, lambda m, *, code, share: {"anchor": _name(m, code), "share": _percent(share), "others": len(m) - 1},
+        anchor,
+        lambda m, w, *, code, share: {"anchor": _name(m, code), "share": _percent(share), "count": len(m) - 1},
         linear=("share",), places={"code": "code"}, explore=True),
-    "per_capita": Kind(per_capita, lambda m: {"count": len(m)}, explore=True),
-    "equal": Kind(equal, lambda m: {"count": len(m)}, explore=True),
+    "per_capita": Kind(per_capita, lambda m, w: {"count": len(m)}, explore=True),
+    "equal": Kind(equal, lambda m, w: {"count": len(m)}, explore=True),
     "fixed_plus_per_capita": Kind(
-        fixed_plus_per_capita, lambda m, *, fixed: {"fixed": _percent(fixed), "count": len(m)},
+        fixed_plus_per_capita, lambda m, w, *, fixed: {"fixed": _percent(fixed), "count": len(m)},
         linear=("fixed",), explore=True),
     "anchor_plus_fixed": Kind(
         anchor_plus_fixed,
-        lambda m, *, code, share, fixed: {"anchor": _name(m, code), "share": _percent(share),
-                                          "fixed": _percent(fixed), "others": len(m) - 1},
+        lambda m, w, *, code, share, fixed: {"anchor": _name(m, code), "share": _percent(share),
+                                             "fixed": _percent(fixed), "count": len(m) - 1},
         linear=("share", "fixed"), places={"code": "code"}, explore=True),
-    "target_group": Kind(target_group, lambda m, *, age_group: _band(age_group), explore=True),
-    "members_only": Kind(members_only, lambda m, *, codes: {"names": no.join([_name(m, c) for c in codes])},
+    "target_group": Kind(target_group, lambda m, w, *, age_group: {"band": w.age(age_group)}, explore=True),
+    "members_only": Kind(members_only, lambda m, w, *, codes: {"names": no.join([_name(m, c) for c in codes])},
                          places={"codes": "codes"}),
-    "weights": Kind(weights, lambda m, *, weights: {"weights": no.join(
-        [f"{_name(m, c)} {_percent(w)}" for c, w in weights.items()])}, places={"weights": "weights"}),
+    "weights": Kind(weights, lambda m, w, *, weights: {"weights": no.join(
+        [f"{_name(m, c)} {_percent(part)}" for c, part in weights.items()])}, places={"weights": "weights"}),
 }
 
 

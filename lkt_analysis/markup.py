@@ -110,6 +110,13 @@ def table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, str]], *, strong
     return Html(f"{opening}{title}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
+def short(name: object, most: int = 40) -> str:
+    """A bar's name as a chart shows it: cut with an ellipsis where it is longer than ``most`` characters
+    (the table beside the chart gives it whole)."""
+    text = str(name)
+    return text if len(text) <= most else text[:most - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Chart:
     """A matplotlib figure with what it shows in words: on the page an SVG with ``role="img"`` and the words

@@ -105,11 +105,14 @@ def create_project(
                              "the project (installed with pip install -e .), and there is none here")
     register = _register(codes, year)
     names = register.set_index("code")["name"]
-    if key is None:
-        key = AdoptedKey(anchor="4601") if "4601" in names else AdoptedKey()
+    if key is None:  # Bergen's share where Bergen is one of several
+        key = AdoptedKey(anchor="4601") if "4601" in names and len(names) > 1 else AdoptedKey()
     if key.anchor is not None and key.anchor not in names:
         raise ParameterError(f"--anchor {key.anchor} is not one of the project's municipalities "
                              f"({', '.join(names.index)})")
+    if key.anchor is not None and len(names) == 1:
+        raise ParameterError(f"--anchor {key.anchor}: a municipality's fixed share needs other municipalities to "
+                             "share the rest; name more with --municipalities, or leave out --anchor")
     if language not in LANGUAGES:
         raise ParameterError(f"--language {language}: write nn (nynorsk) or nb (bokmål)")
     w = words(language)

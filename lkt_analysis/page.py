@@ -12,7 +12,7 @@ from .markup import compact_svg
 TEMPLATE = Path(__file__).parent / "templates" / "report.html.j2"
 
 
-def export_html(notebook: str | Path, title: str, *, header: str = "", language: str = "nb",
+def export_html(notebook: str | Path, title: str, *, language: str, header: str = "",
                 fast: bool = False) -> str:
     """The executed notebook as one self-contained page titled ``title``: no code, charts inline, no network;
     printed, every page has ``header`` at its top and its number ("side 2 av 5") at its foot, in the written

@@ -217,7 +217,7 @@ def attachment_name(result: Any, results: Sequence[Any]) -> str:
     """The attachment's file name: the project, the decision's years and the key; an alternative says so."""
     years = f"{results[0].year}-{results[-1].year}" if len(results) > 1 else str(results[0].year)
     kind = words(result.project.language)("file.attachment" if result.adopted else "file.alternative")
-    return f"{result.project.file_prefix}_{kind}_{years}_{result.key.name}.xlsx"
+    return f"{result.project.file_prefix}_{kind}_{years}_{safe_name(result.key.name)}.xlsx"
 
 
 def _write_distribution(path: Path, run: Run) -> dict[str, Any]:

@@ -21,8 +21,8 @@ import pandas as pd
 from . import norwegian as no
 from .distribution import Distribution
 from .errors import ParameterError
-from .keys import label
-from .markup import Chart, Html, charts, esc, paragraphs, table
+from .keys import describe
+from .markup import Chart, Html, charts, esc, paragraphs, short, table
 from .project import HOSPITALS, MUNICIPALITIES, Project
 from .text import Words, words
 
@@ -49,9 +49,7 @@ def status(result: Distribution) -> Html:
     """Whether the report's key is the adopted one (and by whom it was adopted) or an alternative."""
     w, project = _w(result), result.project
     if not result.adopted:
-        adopted = result.project.municipal_key()
-        return paragraphs(w("status.alternative_text", key=esc(result.key_label),
-                            adopted=esc(label(result.members, adopted, project.language))))
+        return paragraphs(w("status.alternative_text", key=esc(result.key_label), adopted=esc(result.adopted_label)))
     if project.adopted_by:
         return paragraphs(w("status.adopted_by_text", key=esc(result.key_label), by=esc(project.adopted_by)))
     return paragraphs(w("status.adopted_text", key=esc(result.key_label)))
@@ -170,7 +168,7 @@ def municipalities_chart(result: Distribution, shown: pd.DataFrame) -> Chart:
 
     w = _w(result)
     rows = shown[~shown["subtotal"]].sort_values(["amount_nok", "code"])
-    labels = [_short(name) for name in rows["name"]]
+    labels = [short(name) for name in rows["name"]]
     marked = (rows["code"] == result.key.anchor).to_numpy()
     figure, (amounts, per) = _figure(7.4, 0.155 * len(rows) + 1.0, [labels, []], gap=0.35, top=0.5)
     average = result.municipal_total / int(rows["population"].sum()) if rows["population"].sum() else 0
@@ -203,8 +201,6 @@ def municipalities_chart(result: Distribution, shown: pd.DataFrame) -> Chart:
 
 def hospital_section(result: Distribution) -> Html:
     """The specialist health service's heading and how its part is split between the hospital trusts."""
-    from .keys import describe
-
     project = result.project
     sentence = describe(project.hospitals.assign(population=pd.NA), project.keys[project.hospital_key],
                         project.language)
@@ -222,27 +218,31 @@ def split_explained(result: Distribution) -> str:
     party's figure where shared posts add their part)."""
     w = _w(result)
     parts = result.posts[result.posts["group"] == MUNICIPALITIES].groupby("financed_by", sort=False)["amount_nok"].sum()
+    if not parts.any():
+        return w("report.split.explain_nothing")
     return w("report.split.explain", municipalities=no.kroner(result.municipal_total), parts=no.join(
         [w("report.split.part", amount=no.kroner(amount), party=party) for party, amount in parts.items()]))
 
 
 @charts
-def split_chart(result: Distribution) -> Chart:
+def split_chart(result: Distribution) -> Chart | None:
     """The year's new cost by group and by financing party, side by side, with what makes up the municipalities'
-    part in words."""
+    part in words; ``None`` for a year without new cost."""
     from matplotlib.ticker import MaxNLocator
 
     w, posts = _w(result), result.posts
+    if not posts["amount_nok"].any():
+        return None
     by_group = posts.groupby("group")["amount_nok"].sum().rename(
         {HOSPITALS: w("report.split.specialist_health_service"), MUNICIPALITIES: w("report.split.municipalities")})
     by_party = posts.groupby("financed_by")["amount_nok"].sum()
     by_group, by_party = by_group.sort_values(), by_party.sort_values()
     figure, axes_ = _figure(7.4, 0.32 * max(len(by_group), len(by_party)) + 1.3,
-                            [by_group.index.map(_short), by_party.index.map(_short)], top=0.55, gap=0.45)
+                            [by_group.index.map(short), by_party.index.map(short)], top=0.55, gap=0.45)
     titles = (w("report.split.by_group"), w("report.split.by_party"))
     for axes, values, title in zip(axes_, (by_group, by_party), titles):
         bars = axes.barh(range(len(values)), values.to_numpy(), color=OTHERS, height=0.6)
-        axes.set_yticks(range(len(values)), [_short(name) for name in values.index])
+        axes.set_yticks(range(len(values)), [short(name) for name in values.index])
         axes.bar_label(bars, labels=[no.kroner(v) for v in values], padding=2, fontsize=7.5)
         axes.set_title(title, fontsize=9, loc="left")
         axes.set_xlabel(w("report.split.axis"), fontsize=8)
@@ -261,7 +261,8 @@ def split_chart(result: Distribution) -> Chart:
 
 def decision_text(project: Project, name: str, amounts: Mapping[int, int]) -> str:
     """A municipality's proposed decision, in the project's wording, for every year it covers; amounts never
-    broken across a line.
+    broken across a line. A year is named by its number, as the councils' decisions name it ("for 2018",
+    seed 000), whatever its label ("hausten 2018").
 
     Example:
         >>> from lkt_analysis import load_project, paths
@@ -297,7 +298,8 @@ def decision_section(result: Distribution) -> Html:
     """The decision's heading and what it is; for an alternative key, only what each would pay if it were chosen."""
     w = _w(result)
     suffix = "" if result.adopted else "_alternative"
-    return Html(_heading("decision", w(f"report.decision.title{suffix}")) + paragraphs(w(f"report.decision.text{suffix}")))
+    return Html(_heading("decision", w(f"report.decision.title{suffix}"))
+                + paragraphs(w(f"report.decision.text{suffix}")))
 
 
 def decision_html(results: Sequence[Distribution]) -> Html:
@@ -343,10 +345,7 @@ def basis(result: Distribution, steps: pd.DataFrame) -> tuple[pd.Series, str]:
     note = w("report.appendix.factor", factor=no.percent(factor)) if factor != 1 else ""
     group = result.key.age_group
     if group:
-        from .keys import KINDS
-
-        sentence = w("report.appendix.basis_group", band=KINDS["target_group"].words(None, age_group=group)["band"],
-                     total=no.number(total), factor=note)
+        sentence = w("report.appendix.basis_group", band=w.age(group), total=no.number(total), factor=note)
     else:
         sentence = w("report.appendix.basis", total=no.number(total), factor=note)
     return shown, sentence
@@ -410,7 +409,7 @@ def appendix_html(result: Distribution) -> Html:
 def footer(record: Mapping[str, Any]) -> Html:
     """The provenance record in one compact paragraph at the report's end: when and by what it was made, from
     which files, with the first characters of each file's SHA-256 (the whole ones are in the JSON beside it)."""
-    w = words(record.get("language", "nb"))
+    w = words(record["language"])
     made = datetime.fromisoformat(record["made"])
     names = [PurePosixPath(item["path"]).name for item in record["inputs"]]
     sums = ", ".join(f"{esc(name)} {item['sha256'][:12]}" for name, item in zip(names, record["inputs"]))
@@ -420,13 +419,6 @@ def footer(record: Mapping[str, Any]) -> Html:
 
 
 # --- charts ---------------------------------------------------------------------------------
-
-def _short(name: object, most: int = 40) -> str:
-    """A bar's name as a chart shows it: cut with an ellipsis where it is longer than ``most`` characters
-    (the table beside the chart gives it whole)."""
-    text = str(name)
-    return text if len(text) <= most else text[:most - 1] + "…"
-
 
 def _figure(width: float, height: float, labels: Sequence[Sequence[str]], *, top: float = 0.4,
             bottom: float = 0.6, gap: float = 0.6, right: float = 0.25) -> tuple[Figure, list[Any]]:

@@ -50,6 +50,16 @@ class Words:
         text = no.unbroken(text)  # "{amount} kr" too: the values filled in are already written so
         return text.format(**values) if values else text
 
+    def age(self, group: str) -> str:
+        """An age group in words.
+
+        Example:
+            >>> words("nn").age("0-17"), words("nb").age("67+")
+            ('0–17 år', '67 år og eldre')
+        """
+        low, _, high = group.partition("-")
+        return self("age.over", low=low[:-1]) if group.endswith("+") else self("age.range", low=low, high=high)
+
     def date(self, when: datetime) -> str:
         """When something was made, as every output says it.
 

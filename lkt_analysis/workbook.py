@@ -9,12 +9,13 @@ computed. Under any key but the adopted one it says on every sheet and printed p
 alternative, and has no decision texts. Every sheet opens with a title block, uses one font (Calibri,
 as Excel in Norway does), Excel's built-in number formats (shown with the reader's own separators:
 ``1 525 000`` in a Norwegian Excel), prints on A4 with the title in its header and "Side 1 av 2" in its
-footer, at full size where the columns fit. Sums are figures, not formulas, so that every viewer shows
-them.
+footer, as wide as the page: in portrait where that keeps 90 % of full size or more, else in landscape.
+Sums are figures, not formulas, so that every viewer shows them.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,6 @@ from . import norwegian as no
 from .compare import Comparison
 from .distribution import Distribution
 from .errors import ParameterError
-from .keys import label
 from .outputs import made_at, save_workbook
 from .project import HOSPITALS, MUNICIPALITIES
 from .report import basis, decisions, rounding_table, rounding_text
@@ -54,8 +54,7 @@ def write_workbook(path: str | Path, result: Distribution, results: Sequence[Dis
     workbook = _new(f"{project.short_name}: {title}, {years}")
     block = [title, *_about(result, w, years)]
     if not result.adopted:
-        adopted = project.municipal_key()
-        block.append(w("workbook.alternative_note", adopted=label(result.members, adopted, project.language)))
+        block.append(w("workbook.alternative_note", adopted=result.adopted_label))
     header = (title, project.short_name)
 
     amounts = decisions(results)
@@ -219,7 +218,7 @@ def _table_sheet(sheet: Worksheet, name: str, title: Sequence[str], frame: pd.Da
                  wrap: Sequence[str] = ()) -> int:
     """A title block, then ``frame``'s ``columns`` as a table with its heading row and filter; the print set up
     for A4 (title and page numbers in the header and footer); returns the first data row's number."""
-    sheet.title = name[:31]
+    sheet.title = re.sub(r"[][\\/:*?]", "-", name)[:31]  # what Excel allows in a sheet's name ("2027/28": "2027-28")
     widths = [width for _, width, _ in columns.values()]
     last = get_column_letter(len(columns))
     for line, text in enumerate(title, start=1):

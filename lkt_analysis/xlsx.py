@@ -8,9 +8,9 @@ whose entities expand. Before openpyxl parses anything, the zip's directory is c
 is streamed once through expat, which counts its elements and refuses a DTD; the
 sheet is then read through openpyxl's read-only public API, its stated extent
 (``<dimension>``) checked first and the rows, columns and cells it really holds
-checked as they come, since the stated extent can lie or be missing. Whatever passes a bound, or is not a workbook at all,
-is refused with one ``InputError`` line naming the file, and the sheet, row and
-column where they apply.
+checked as they come, since the stated extent can lie or be missing. Whatever passes
+a bound, or is not a workbook at all, is refused with one ``InputError`` line naming
+the file, and the sheet, row and column where they apply.
 
 The rows come out as pandas' openpyxl reader gives them, and ``read_table`` and
 ``read_text`` build the same frames as ``pandas.read_excel`` with ``dtype=object``

@@ -23,3 +23,9 @@ def test_a_distribution_holds_everything_a_report_shows(project):
 def test_the_years_of_a_decision_come_together(project):
     years = distribute_years(project, 2019, project.municipal_key("per_capita"))
     assert sorted(years) == [2018, 2019] and {r.key.name for r in years.values()} == {"per_capita"}
+
+
+def test_only_the_adopted_key_as_adopted_is_adopted(project):
+    adopted = lkt.Key("bergen_50", "anchor", {"code": "1201", "share": 0.3})  # the name, other parameters
+    assert lkt.distribute(project, 2019).adopted and not lkt.distribute(project, 2019, adopted).adopted
+    assert not lkt.distribute(project, 2019, "per_capita").adopted

@@ -150,7 +150,7 @@ def test_the_explorer_widget_computes_once_per_choice_and_exports_the_librarys_r
 
 def test_the_hint_for_a_notebook_reopened_without_running():
     assert repr(explore.hint("nn")) == "Køyr alle cellene (Run > Run All Cells) for å sjå utforskaren."
-    assert explore.hint().__repr__().startswith("Kjør alle cellene")
+    assert explore.hint("nb").__repr__().startswith("Kjør alle cellene")
     assert explore.hint("nn")._repr_html_().startswith('<p class="lkt-x-hint">Køyr')
 
 
@@ -172,11 +172,24 @@ def test_tryout_is_small_self_contained_and_holds_the_exact_grid(project):
     assert explore.tryout(comparison, "nn").html == html  # the same inputs, the same page
 
 
-def test_tryout_without_an_anchor_varies_a_fixed_part(project):
-    comparison = lkt.compare(project, 2019, ["equal"], "per_capita")
-    data = json.loads(re.search(r'class="lkt-x-data">(.*?)</script>', explore.tryout(comparison).html, re.S)
+def _tryout_data(comparison) -> dict:
+    return json.loads(re.search(r'class="lkt-x-data">(.*?)</script>', explore.tryout(comparison).html, re.S)
                       .group(1))
+
+
+def test_tryout_without_an_anchor_varies_a_fixed_part(project_dir):
+    path = project_dir / "lkt_project.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('key = "bergen_50"', 'key = "per_capita"'),
+                    encoding="utf-8")
+    data = _tryout_data(lkt.compare(lkt.load_project(path), 2019, ["equal", "bergen_50"]))
     assert [p["title"] for p in data["params"]] == ["Andel som blir fordelt likt"] and data["anchor"] == -1
+    assert data["references"][0]["label"] == "Etter folketal, alle kommunane"  # starts at the adopted key
+
+
+def test_tryout_is_against_the_adopted_key_whatever_the_comparisons_reference(project):
+    data = _tryout_data(lkt.compare(project, 2019, ["per_capita"], "equal"))
+    assert data["references"][0]["label"] == lkt.distribute(project, 2019).key_label  # Bergen 50 %, ...
+    assert data["params"][0]["title"] == "Bergens andel"
 
 
 def test_tryout_shows_names_from_input_as_text(project_dir):

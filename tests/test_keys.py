@@ -122,6 +122,16 @@ def test_labels_and_written_labels_win(members):
     assert label(members, Key("k", "equal", label="Likt"), "nn") == "Likt"
 
 
+def test_sentences_count_right_for_one_two_and_many_municipalities(members):
+    two, one = members.iloc[:2], members.iloc[:1]
+    anchor = Key("k", "anchor", {"code": "0001", "share": 0.4})
+    assert describe(two, anchor, "nn") == "Aby betalar 40\xa0%; den andre kommunen betalar resten."
+    assert describe(members, anchor, "nb").endswith("mellom de 3 andre kommunene.")
+    assert describe(one, Key("k", "per_capita"), "nn") == "Den eine kommunen betalar alt."
+    assert describe(one, Key("k", "equal"), "nb") == "Den ene kommunen betaler alt."
+    assert describe(members, Key("k", "equal"), "nn") == "Fordelt likt mellom dei 4 kommunane."
+
+
 def test_a_variant_is_named_after_its_change_and_loses_the_written_words():
     key = Key("bergen_50", "anchor", {"code": "1201", "share": 0.5}, title="Bergen halvparten", label="Bergen 50 %")
     changed = variant(key, {"share": 0.4})

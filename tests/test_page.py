@@ -17,7 +17,7 @@ def test_a_page_shows_outputs_and_prose_never_code(tmp_path, fast):
     notebook.cells = [nbformat.v4.new_markdown_cell("## Kommunene"), code]
     path = tmp_path / "n.ipynb"
     nbformat.write(notebook, path)
-    page = export_html(path, "LKT <fordeling> 2019", fast=fast)
+    page = export_html(path, "LKT <fordeling> 2019", language="nn", fast=fast)
     assert "secret_code" not in page and "Kommunene" in page and "1\xa0525\xa0000\xa0kr" in page
     assert "<title>LKT &lt;fordeling&gt; 2019</title>" in page
     assert '<path d="M 1.23 2"' in page and "<metadata>" not in page  # the chart inline, made small

@@ -8,7 +8,7 @@ import pytest
 import lkt_analysis as lkt
 from lkt_analysis import errors, planning
 from lkt_analysis.cli import main
-from lkt_analysis.planning import check_parameters, plan
+from lkt_analysis.planning import attachment_name, check_parameters, plan
 
 NOTEBOOK = lkt.paths.REPORT_NOTEBOOK
 
@@ -79,6 +79,7 @@ def test_a_key_name_cannot_lead_outside_the_output_folder(project_dir):
     toml.write_text(toml.read_text(encoding="utf-8") + '\n[keys."../../x"]\nkind = "equal"\n', encoding="utf-8")
     [run] = plan(toml, years=[2019], keys=["../../x"])
     assert run.stem == "lkt_fordeling_2019_.._.._x" and "/" not in run.stem and "\\" not in run.stem
+    assert attachment_name(run.result, run.decisions) == "lkt_alternativ_2018-2019_.._.._x.xlsx"
 
 
 def test_each_run_has_its_record_and_a_fingerprint_of_what_it_depends_on(project_dir):

@@ -38,3 +38,15 @@ def test_the_first_page_says_whether_the_key_was_adopted_and_by_whom(project):
     assert lkt.report.page_header(alternative).endswith(" · ALTERNATIV, IKKJE VEDTEKEN")
     table = lkt.report.decision_html([lkt.distribute(project, y, "per_capita") for y in (2018, 2019)])
     assert "vil dekkja" not in table and "Beløp 2019 (kr)" in table  # what each would pay, no decision
+
+
+def test_a_year_the_municipalities_pay_nothing_of_or_without_new_cost_still_makes_its_report(project_dir):
+    from conftest import HB, KOM, write_budget
+
+    write_budget(project_dir / "lkt_budget.xlsx", [["1", "Leder", 2018, 100, None, HB],  # synthetic
+                                                   ["2", "Team", 2019, 100, "x", KOM]])
+    project = lkt.load_project(project_dir / "lkt_project.toml")
+    only_hospitals, covered = lkt.distribute(project, 2018), lkt.distribute(project, 2019)
+    assert lkt.report.split_chart(only_hospitals).caption == "Kommunane betalar ingenting av den nye kostnaden."
+    assert lkt.report.split_chart(covered) is None  # nothing to draw: the report says there is no new cost
+    assert "ingen ny kostnad" in lkt.report.introduction(covered).plain().lower()

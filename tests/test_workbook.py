@@ -92,3 +92,15 @@ def test_an_alternative_says_so_on_every_sheet_and_has_no_decision(books):
         assert sheet["A1"].value == "Alternativ fordeling – ikkje vedteken"
         assert sheet.oddHeader.left.text == "Alternativ fordeling – ikkje vedteken"
         assert any("Den vedtekne nøkkelen er «Bergen 50 %" in str(c.value) for c in sheet["A"][:9])
+
+
+def test_a_year_label_with_characters_a_sheet_name_cannot_hold(project_dir, tmp_path):
+    from lkt_analysis.workbook import write_allocation_workbook, write_comparison_workbook
+
+    path = project_dir / "lkt_project.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('label = "2019"', 'label = "2019/20"'), encoding="utf-8")
+    project = lkt.load_project(path)
+    write_comparison_workbook(tmp_path / "c.xlsx", lkt.compare(project, 2019, ["per_capita"]))
+    write_allocation_workbook(tmp_path / "a.xlsx", lkt.distribute(project, 2019))
+    assert "Beløp per nøkkel 2019-20" in load_workbook(tmp_path / "c.xlsx").sheetnames
+    assert load_workbook(tmp_path / "a.xlsx").worksheets[0].title.endswith("2019-20")
