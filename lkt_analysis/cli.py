@@ -147,7 +147,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="one comparison report per year of --keys (default: every key) against the project's key")
     report.add_argument("--force", action="store_true", help="make every report again, even those unchanged")
     report.add_argument("--dry-run", action="store_true", help="only list the reports that would be made or skipped")
-    report.add_argument("--out", type=paths.user_path, default=paths.REPORTS, help="output folder (default: reports/)")
+    report.add_argument("--out", type=paths.user_path, default=paths.REPORTS,
+                        help="output folder (default: reports/ in the current folder)")
     report.add_argument("--set", dest="settings", action="append", default=[], metavar="PARAM=VALUE",
                         help="change a parameter of the key, e.g. --set share=0.4 (Bergen at 40 %%); repeatable")
     report.add_argument("-p", "--param", dest="params", action="append", default=[], metavar="NAME=VALUE",

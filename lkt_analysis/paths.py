@@ -1,11 +1,12 @@
 """Where the bundled inputs live and where outputs go.
 
 The repository layout is fixed; every function that reads or writes takes its
-path as an argument, and these constants are only the defaults. In a checkout
-(installed with ``pip install -e .``) they are the checkout's folders. Installed
-without ``-e`` (the package alone in site-packages), the inputs and outputs are
-those of the current folder: ``data/raw/lkt_project.toml``, ``data/processed/`` and
-``reports/``, never the installation; the report notebooks come only with a checkout.
+path as an argument, and these constants are only the defaults. Outputs go under
+the current folder (``reports/``, ``data/processed/``), like every path an analyst
+types, never into the installation. The bundled inputs are the checkout's (installed
+with ``pip install -e .``), whatever the current folder; installed without ``-e``
+(the package alone in site-packages), they are the current folder's
+``data/raw/lkt_project.toml``. The report notebooks come only with a checkout.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CHECKOUT = (ROOT / "pyproject.toml").is_file() and (ROOT / "data" / "raw").is_dir()
 BASE = ROOT if CHECKOUT else Path()  # Path(): relative to the current folder when used
 DATA_RAW = BASE / "data" / "raw"
-DATA_PROCESSED = BASE / "data" / "processed"
-REPORTS = BASE / "reports"
+DATA_PROCESSED = Path("data", "processed")  # outputs: relative to the current folder when used
+REPORTS = Path("reports")
 NOTEBOOKS = ROOT / "notebooks"
 
 DEFAULT_PROJECT = DATA_RAW / "lkt_project.toml"

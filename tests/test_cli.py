@@ -255,7 +255,8 @@ def test_every_command_takes_paths_relative_to_the_current_folder(tmp_path, monk
     assert f"({project.replace(chr(92), '/')})" in capsys.readouterr().out
     monkeypatch.chdir(tmp_path / "elsewhere")
     assert main(["allocate", "--year", "2018", "--project", "../mine/prosjekt æøå/lkt_project.toml"]) == 0
-    assert (lkt.paths.DATA_PROCESSED / "lkt_allocation_2018_bergen_50.csv").is_file()
+    # an output without --output goes under the current folder too, never into the checkout
+    assert (tmp_path / "elsewhere" / "data" / "processed" / "lkt_allocation_2018_bergen_50.csv").is_file()
 
 
 def test_paths_in_a_project_file_are_relative_to_it_and_may_lead_outside_its_folder(tmp_path):

@@ -39,22 +39,22 @@ def test_a_new_project_from_nothing_to_its_reports(tmp_path, monkeypatch, capsys
     assert '"ssb/07459_Personer2021.json",' in text and "# the project's name as its papers write it" in text
     project_file.write_text(text.replace("population_year = 2022", "population_year = 2021"), encoding="utf-8")
 
-    project = ["--project", "mitt prosjekt/project.toml"]
-    assert main(["report", *project, "--out", "rapporter"]) == 0
-    assert main(["report", "--compare", *project, "--out", "rapporter"]) == 0
+    project = ["--project", "mitt prosjekt/project.toml"]  # the reports go to reports/ in the current folder
+    assert main(["report", *project]) == 0
+    assert main(["report", "--compare", *project]) == 0
     assert main(["compare", "--year", "2023", "--keys", "per_capita", "equal", *project,
                  "-o", "samanlikning.xlsx"]) == 0
-    assert main(["report", "--project", "lkt/lkt_project.toml", "--years", "2019", "--out", "rapporter"]) == 0
+    assert main(["report", "--project", "lkt/lkt_project.toml", "--years", "2019"]) == 0
 
     result = lkt.distribute(lkt.load_project(project_file), 2023)
     # the odd krone of the shared post goes to the municipalities (docs/assumptions.md, row 5)
     assert result.totals == {"specialist_health_service": 616_666, "municipalities": 466_667}
     assert result.spec.population_year == 2021 and result.municipal_total == result.table.query(
         "group == 'municipalities'")["amount_nok"].sum()
-    names = sorted(p.name for p in (tmp_path / "rapporter").iterdir())
+    names = sorted(p.name for p in (tmp_path / "reports").iterdir())
     assert {"mitt_fordeling_2023_bergen_50.html", "mitt_samanlikning_2023.html",
             "lkt_fordeling_2019_bergen_50.html", "index.html"} <= set(names)
-    index = (tmp_path / "rapporter" / "index.html").read_text(encoding="utf-8")
+    index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
     sections = dict(re.findall(r"<h2>(.*?)</h2>(.*?)</table>", index, re.S))
     assert list(sections) == ["LKT – Langvarige og koordinerte tenester", "Mitt prosjekt"]
     assert sections["Mitt prosjekt"].count("<tr class") == 2 and "utdatert</span>" not in index
