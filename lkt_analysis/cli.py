@@ -184,7 +184,7 @@ def _allocate(args: argparse.Namespace) -> int:
         write_allocation_workbook(output, computed)
     else:
         write_csv(result, output)  # the invoicing interface: year,group,code,name,population,share,amount_nok
-    print(result.assign(share=result["share"].map("{:.2%}".format), population=result["population"].map(_whole),
+    print(result.assign(share=result["share"].map(_percent), population=result["population"].map(_whole),
                         amount_nok=result["amount_nok"].map(_whole)).to_string(index=False))
     for group, total in result.groupby("group", sort=False)["amount_nok"].sum().items():
         print(f"{group}: {_whole(total)} kr")
@@ -255,8 +255,10 @@ def _compare(args: argparse.Namespace) -> int:
     print(shown.reset_index().to_string(index=False))
     summary = comparison.summary.set_index("key")
     print()
-    print(summary.assign(**{c: summary[c].map(lambda v: f"{v:.2f}") for c in summary.columns
-                            if c.endswith(("inhabitant", "ratio"))}).drop(columns="label").T.to_string())
+    shown_summary = summary.assign(**{c: summary[c].map(_decimal) for c in summary.columns
+                                      if c.endswith(("inhabitant", "ratio"))},
+                                   **{c: summary[c].map(_whole) for c in summary.columns if c.endswith("_nok")})
+    print(shown_summary.drop(columns="label").T.to_string())
     if suffix == ".csv":
         write_csv(comparison.table[COMPARISON_COLUMNS], args.output)
     elif suffix == ".xlsx":
@@ -300,6 +302,20 @@ def _whole(value: object) -> str:
     import pandas as pd
 
     return "" if pd.isna(value) else f"{int(value):,}".replace(",", " ")
+
+
+def _percent(share: float) -> str:
+    """A share as the terminal shows it, the Norwegian way: ``50,00 %``."""
+    from . import norwegian as no
+
+    return no.percent(share, 2, trim=False).replace(no.NBSP, " ")
+
+
+def _decimal(value: float) -> str:
+    """A ratio or an amount per inhabitant as the terminal shows it: ``2,73``."""
+    from . import norwegian as no
+
+    return no.number(value, 2).replace(no.NBSP, " ")
 
 
 def _version() -> str:

@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 
@@ -25,6 +26,7 @@ def test_allocate_writes_the_invoicing_csv(tmp_path, capsys, year, municipalitie
     assert table["amount_nok"].dtype == "int64" and (table["code"].str.len() == 4).sum() == 24
     printed = capsys.readouterr().out
     assert "Bergen" in printed and f"{municipalities:,}".replace(",", " ") + " kr" in printed
+    assert "  50,00 %" in printed  # Bergen's share, the Norwegian way, as every number the terminal shows
     assert list(tmp_path.iterdir()) == [output]  # no temporary file left
 
 
@@ -62,6 +64,8 @@ def test_compare_prints_the_table_and_writes_exactly_the_csv_columns(tmp_path, c
     assert table.set_index(["key", "code"]).loc[("bergen_50_share-0.4", "1201"), "diff_nok"] == -152_500
     printed = capsys.readouterr().out
     assert "610 000 (-152 500)" in printed and "largest_loss_name" in printed
+    assert re.search(r"min_nok_per_inhabitant +2,73 +3,36 ", printed)  # a decimal comma
+    assert re.search(r"largest_loss_nok +0 +177 593 ", printed)
 
 
 def test_compare_writes_a_workbook_with_norwegian_headings(tmp_path):
