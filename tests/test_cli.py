@@ -39,9 +39,10 @@ def test_allocate_with_another_key_and_inputs(tmp_path):
     assert town["amount_nok"].max() - town["amount_nok"].min() <= 1
 
 
-def test_the_installed_command(tmp_path):
+def test_the_command_as_python_runs_it(tmp_path):
+    """``python -m lkt_analysis``, where a locked-down PC runs no lkt.exe from the user's folders."""
     output = tmp_path / "a.csv"
-    run = subprocess.run([sys.executable, "-m", "lkt_analysis.cli", "allocate", "--year", "2018", "-o", str(output)],
+    run = subprocess.run([sys.executable, "-m", "lkt_analysis", "allocate", "--year", "2018", "-o", str(output)],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "municipalities: 112 500 kr" in run.stdout

@@ -1,0 +1,7 @@
+"""``python -m lkt_analysis`` is ``lkt``: for a PC where programs in the user's folders may not run."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
