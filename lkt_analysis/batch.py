@@ -95,6 +95,7 @@ def run_reports(
     out = Path(out).absolute()  # the kernels run in the notebooks' folder
     _refuse_another_projects(runs, out)
     done = {run.stem: _unchanged(run, out) for run in runs}
+    earlier = {run.stem: _record(out / f"{run.stem}.json") for run in runs}
     if dry_run:
         return [Outcome(run, skipped=done[run.stem] is not None and not force) for run in runs]
     output_folder(out)
@@ -106,7 +107,9 @@ def run_reports(
                     (out / f"{run.stem}.{ext}").unlink(missing_ok=True)
         # what is finished is read from disk: a worker may have finished its files just as the batch was stopped
         finished = {run.stem for run in runs if _unchanged(run, out) is not None}
-        write_index(out / "index.html", read_records(out), latest=finished, language=runs[0].result.project.language,
+        records = read_records(out)
+        _remove_superseded(out, [earlier[stem] for stem in finished], records)
+        write_index(out / "index.html", records, latest=finished, language=runs[0].result.project.language,
                     failed=[(o.run.stem, o.error) for o in outcomes if o.error])
     if interrupted:
         raise Interrupted(len(finished), len(runs), out / "index.html")
@@ -231,6 +234,26 @@ def _record(path: Path) -> dict[str, Any] | None:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
     return record if isinstance(record, dict) else None
+
+
+def _remove_superseded(out: Path, earlier: Sequence[Mapping[str, Any] | None],
+                       records: Sequence[Mapping[str, Any]]) -> None:
+    """Remove the files that the finished runs' earlier records named and no record names now, so that an
+    outdated attachment is not sent by mistake: the attachment of a decision whose years changed
+    (``..._vedlegg_2027_...`` once 2028 joined it). Only plain file names of the tool's outputs in ``out`` that
+    a record gave; nothing else there is touched. One that cannot be removed (open in Excel) is a warning."""
+    named = {name for record in records for name in record["files"].values()}
+    for record in filter(None, earlier):
+        files = record.get("files")
+        for name in files.values() if isinstance(files, dict) else ():
+            if (not isinstance(name, str) or name in named or Path(name).name != name
+                    or Path(name).suffix not in (".html", ".ipynb", ".json", ".xlsx")):
+                continue
+            try:
+                (out / name).unlink(missing_ok=True)
+            except OSError as err:
+                warnings.warn(LktWarning(f"{shown(out / name)} is outdated (no report names it now) but could not "
+                                         f"be removed ({err.strerror}): do not send it"), stacklevel=2)
 
 
 def _unchanged(run: Run, out: Path) -> dict[str, Any] | None:

@@ -280,6 +280,27 @@ def test_unchanged_reports_are_skipped_and_stale_ones_marked(tmp_path, project_d
     assert "utdatert" in rows[0][1] and "siste køyring" in rows[1][1] and "alternativ, ikkje vedteken" in rows[1][1]
 
 
+def test_an_attachment_whose_years_changed_is_removed_once_no_report_names_it(tmp_path, project_dir):
+    """A budget year joins the decision: the attachment of the old years goes, lest it be sent."""
+    out, project_file = tmp_path / "out", project_dir / "lkt_project.toml"
+    assert run_reports(project_file, out=out)  # 2018 and 2019: lkt_vedlegg_2018-2019_bergen_50.xlsx
+    (out / "notat.xlsx").write_bytes(b"the analyst's own file")
+    text = project_file.read_text(encoding="utf-8")
+    project_file.write_text(text.replace("[years.2019]", "[years.2017]\nlabel = \"2017\"\npopulation_year = 2017\n\n"
+                                         "[years.2019]"), encoding="utf-8")
+    budget = load_workbook(project_dir / "lkt_budget.xlsx")  # the posts of 2019 again, for 2017 (synthetic)
+    sheet = budget["Budsjett"]
+    for row in [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[2] == 2019]:
+        sheet.append([*row[:2], 2017, *row[3:]])
+    budget.save(project_dir / "lkt_budget.xlsx")
+
+    [outcome] = run_reports(project_file, years=[2019], out=out)
+    assert outcome.files["xlsx"] == "lkt_vedlegg_2017-2019_bergen_50.xlsx"
+    assert (out / "lkt_vedlegg_2018-2019_bergen_50.xlsx").is_file()  # the 2018 report (out of date) names it
+    run_reports(project_file, out=out)
+    assert sorted(p.name for p in out.glob("*.xlsx")) == ["lkt_vedlegg_2017-2019_bergen_50.xlsx", "notat.xlsx"]
+
+
 def test_the_fast_path_makes_the_same_report_as_the_public_one(tmp_path, monkeypatch):
     """Where the OS can fork, kernels are forks of a pre-imported worker and the page skips nbconvert's last
     pass; the report is the same as on the public path (kernels as new processes): the same elements,
