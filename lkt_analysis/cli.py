@@ -168,6 +168,7 @@ def _inputs(parser: argparse.ArgumentParser) -> None:
 
 def _allocate(args: argparse.Namespace) -> int:
     from .distribution import distribute
+    from .keys import safe_name
     from .outputs import write_csv
     from .project import load_project
     from .workbook import write_allocation_workbook
@@ -178,7 +179,7 @@ def _allocate(args: argparse.Namespace) -> int:
     computed = distribute(project, args.year, _key(project, args.key or project.key))
     _warn_if_nothing_to_split(computed)
     result = computed.table
-    name = f"{project.file_prefix}_allocation_{args.year}_{computed.key.name}.csv"
+    name = f"{project.file_prefix}_allocation_{args.year}_{safe_name(computed.key.name)}.csv"
     output = args.output or paths.DATA_PROCESSED / name
     if output.suffix.lower() == ".xlsx":
         write_allocation_workbook(output, computed)
@@ -269,6 +270,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    from .keys import safe_name
     from .outputs import write_csv
     from .project import load_project
     from .sweep import grid_range, sweep
@@ -281,7 +283,7 @@ def _sweep(args: argparse.Namespace) -> int:
             raise ParameterError(f"--vary '{item}' is not NAME=START:STOP:STEP, or names a parameter twice")
         vary[name.strip()] = grid_range(grid)
     key = _key(project, args.key)
-    output = args.output or paths.DATA_PROCESSED / f"{project.file_prefix}_sweep_{args.year}_{key.name}.csv"
+    output = args.output or paths.DATA_PROCESSED / f"{project.file_prefix}_sweep_{args.year}_{safe_name(key.name)}.csv"
     if output.suffix.lower() not in (".csv", ".xlsx"):
         raise ParameterError(f"--output {output}: write a .csv or an .xlsx file")
     table = sweep(project, args.year, key, vary)
@@ -399,7 +401,3 @@ def _report(args: argparse.Namespace) -> int:
     print(f"{len(outcomes) - skipped - len(failed)} made, {skipped} skipped (unchanged), {len(failed)} failed; "
           f"open {args.out / 'index.html'}")
     return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

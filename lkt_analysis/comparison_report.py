@@ -19,6 +19,7 @@ import pandas as pd
 from . import norwegian as no
 from .allocate import as_fraction
 from .compare import Comparison
+from .distribution import Distribution
 from .errors import ParameterError
 from .keys import KINDS, Key
 from .markup import Chart, Html, charts, esc, paragraphs, short, table
@@ -212,24 +213,25 @@ class AnchorSweep:
     equal_share: Fraction | None  # where the anchor pays as much per inhabitant as the others, if there is one
 
 
-def anchor_key(comparison: Comparison) -> Key | None:
-    """The key whose anchor share is swept: the reference if it has an anchor, else the first key that has."""
-    return next((r.key for r in comparison.results if r.key.anchor and "share" in KINDS[r.key.kind].linear), None)
+def anchored(comparison: Comparison) -> Distribution | None:
+    """The result whose key's anchor share is swept: the reference's if its key has an anchor, else the first
+    compared key's that has."""
+    return next((r for r in comparison.results if r.key.anchor and "share" in KINDS[r.key.kind].linear), None)
 
 
 def anchor_sweep(comparison: Comparison, grid: Grid | None = None) -> AnchorSweep | None:
     """The anchor's share from 0 to 100 % in steps of 1 % (or ``grid``); ``None`` if no key has an anchor."""
-    key = anchor_key(comparison)
-    if key is None:
+    result = anchored(comparison)
+    if result is None:
         return None
+    key = result.key
     members = comparison.reference.members
     table_ = sweep_table(members, key, comparison.reference.municipal_total, {"share": grid or grid_range("0:1:0.01")})
     population = members.set_index("code")["population"]
     equal = Fraction(int(population[key.params["code"]]), int(population.sum()))
     if as_fraction(key.params.get("fixed", 0)) != 0:  # a fixed part: the others differ among themselves
         equal = None
-    label = next(r.key_label for r in comparison.results if r.key.name == key.name)
-    return AnchorSweep(key, label, table_, as_fraction(key.params["share"]), equal)
+    return AnchorSweep(key, result.key_label, table_, as_fraction(key.params["share"]), equal)
 
 
 def anchor_text(sweep: AnchorSweep | None, comparison: Comparison) -> Html:
@@ -251,12 +253,12 @@ def _anchor_words(sweep: AnchorSweep, comparison: Comparison) -> str:
 
 
 @charts
-def anchor_chart(sweep: AnchorSweep | None, comparison: Comparison) -> Chart | None:
+def anchor_chart(sweep: AnchorSweep | None, comparison: Comparison) -> Chart | Html:
     """Left: each municipality's amount against the anchor's share (the anchor thick and dark); right: kr per
     inhabitant, the anchor against the others (solid and dashed). The share in the key and the
-    equal-per-inhabitant share are marked."""
+    equal-per-inhabitant share are marked. Nothing where no key has an anchor."""
     if sweep is None:
-        return None
+        return Html("")
     from matplotlib.figure import Figure
 
     w = _w(comparison)
@@ -315,9 +317,10 @@ def two_way_grid(comparison: Comparison, code: str, *, shares: str = "0:1:0.05",
                  fixed: str = "0:0.5:0.05") -> pd.DataFrame | None:
     """One municipality's amount over the anchor's share and a fixed part split equally among the others
     (key kind ``anchor_plus_fixed``): rows fixed part, columns share. ``None`` if no key has an anchor."""
-    key = anchor_key(comparison)
-    if key is None:
+    result = anchored(comparison)
+    if result is None:
         return None
+    key = result.key
     both = Key(f"{key.name}_fixed", "anchor_plus_fixed", {"code": key.params["code"], "share": key.params["share"],
                                                           "fixed": key.params.get("fixed", 0)})
     table_ = sweep_table(comparison.reference.members, both, comparison.reference.municipal_total,
@@ -327,25 +330,27 @@ def two_way_grid(comparison: Comparison, code: str, *, shares: str = "0:1:0.05",
 
 def grid_section(comparison: Comparison, code: str) -> Html:
     """The two-way grid's heading and what it shows; nothing where no key has an anchor."""
-    key = anchor_key(comparison)
-    if key is None:
+    result = anchored(comparison)
+    if result is None:
         return Html("")
     members = comparison.reference.members.set_index("code")
     return section(comparison, "grid", focus=esc(members.loc[code, "name"]),
-                   anchor=esc(members.loc[key.params["code"], "name"]))
+                   anchor=esc(members.loc[result.key.anchor, "name"]))
 
 
 @charts
-def heatmap(grid: pd.DataFrame | None, comparison: Comparison, code: str) -> Chart | None:
+def heatmap(grid: pd.DataFrame | None, comparison: Comparison, code: str) -> Chart | Html:
     """The two-way grid as a heatmap (viridis: its lightness alone orders the amounts in black and white), the
-    key in use marked with a ring."""
+    key whose anchor is swept (:func:`anchored`) marked with a ring and named; nothing where no key has an
+    anchor."""
     if grid is None:
-        return None
+        return Html("")
     from matplotlib.figure import Figure
 
     w = _w(comparison)
     members = comparison.reference.members.set_index("code")
-    key = anchor_key(comparison)
+    ringed = anchored(comparison)
+    key = ringed.key
     anchor, focus = members.loc[key.params["code"], "name"], members.loc[code, "name"]
     figure = Figure(figsize=(7.3, 3.2), layout="constrained")
     ax = figure.subplots()
@@ -359,7 +364,6 @@ def heatmap(grid: pd.DataFrame | None, comparison: Comparison, code: str) -> Cha
     ax.set_xlabel(w("comparison.grid.axis_share", anchor=anchor), fontsize=8)
     ax.set_ylabel(w("comparison.grid.axis_fixed"), fontsize=8)
     ax.tick_params(labelsize=7.5)
-    ringed = next(r for r in comparison.results if r.key.name == key.name)  # the key the ring marks
     ax.set_title(w("comparison.grid.chart_title", focus=focus, anchor=anchor, key=ringed.key_label), fontsize=8.5,
                  loc="left")
     now = ringed.municipalities.set_index("code").loc[code, "amount_nok"]

@@ -65,11 +65,16 @@ class Distribution:
         """The municipalities' new cost, the amount the key spreads."""
         return self.totals[MUNICIPALITIES]
 
+    @cached_property
+    def adopted_key(self) -> Key:
+        """The project's adopted key, as adopted, for this year's municipalities."""
+        return municipal_key(self.project, None, self.year)
+
     @property
     def adopted(self) -> bool:
         """Whether the municipalities' key is the project's adopted one, as adopted (not a variant of it)."""
-        return self.key.name == self.project.key and \
-            self.key.params == municipal_key(self.project, None, self.year).params
+        adopted = self.adopted_key
+        return (self.key.name, self.key.kind, self.key.params) == (adopted.name, adopted.kind, adopted.params)
 
     @cached_property
     def key_text(self) -> str:
@@ -79,7 +84,7 @@ class Distribution:
     @cached_property
     def adopted_label(self) -> str:
         """The project's adopted key in a few words, for this year's municipalities: what an alternative is not."""
-        return keys.label(self.members, municipal_key(self.project, None, self.year), self.project.language)
+        return keys.label(self.members, self.adopted_key, self.project.language)
 
     @cached_property
     def key_label(self) -> str:

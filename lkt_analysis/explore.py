@@ -33,7 +33,7 @@ import pandas as pd
 from . import norwegian as no, paths
 from .allocate import as_fraction
 from .compare import Comparison
-from .comparison_report import anchor_key
+from .comparison_report import anchored
 from .distribution import Distribution, distribute
 from .errors import LktError, ParameterError
 from .keys import KINDS, Key, variant
@@ -471,11 +471,12 @@ def tryout(comparison: Comparison, language: str | None = None, *,
     the comparison's reference) and kr per inhabitant, with bars; printed, the adopted key with a note. In the
     written standard ``language`` (default: the project's).
 
-    The key tried starts at the adopted key: its anchor with its share and a fixed part of the rest split
-    equally (kind ``anchor_plus_fixed``), or a fixed part of all split equally (per capita: none). An adopted
-    key of another kind (equal, an age group, ...) is not one of these: the anchor of the first compared key
-    that has one is tried then, against the adopted key. Everything is
-    inline, nothing fetched: it works from ``file://``, and adds about 55 KB to the page.
+    The key tried starts at the adopted key, as the same shares in a kind the reader can try
+    (:attr:`~lkt_analysis.keys.Kind.tried`): its anchor's share and a fixed part of the rest split equally
+    (``anchor_plus_fixed``), or a fixed part of all split equally (``fixed_plus_per_capita``: per capita at 0 %,
+    equal shares at 100 %). An adopted key that is neither (an age group, named members) starts at the first
+    compared key with an anchor, or else at per capita; the differences are still against the adopted key.
+    Everything is inline, nothing fetched: it works from ``file://``, and adds about 55 KB to the page.
 
     Example:
         >>> from lkt_analysis import compare, load_project, paths
@@ -486,20 +487,12 @@ def tryout(comparison: Comparison, language: str | None = None, *,
     words = catalogue(language or comparison.project.language)
     reference = comparison.reference  # against the adopted key, whatever the comparison's reference
     adopted = reference if reference.adopted else distribute(comparison.project, reference.year)
-    kind = KINDS[adopted.key.kind]
-    if adopted.key.anchor and "share" in kind.linear:
-        anchored: Key | None = adopted.key
-    elif "fixed" in kind.linear or adopted.key.kind == "per_capita":
-        anchored = None
-    else:
-        anchored = anchor_key(comparison)
-    if anchored is not None:
-        key = Key(anchored.name, "anchor_plus_fixed", {"code": anchored.params["code"],
-                                                       "share": anchored.params["share"],
-                                                       "fixed": anchored.params.get("fixed", 0)})
-    else:  # starts at the adopted key: per capita, or a fixed part equally and the rest per capita
-        key = Key(adopted.key.name, "fixed_plus_per_capita", {"fixed": adopted.key.params.get("fixed", 0)})
-    data = payload(variants(adopted, key, steps=steps), words)
+    start = adopted.key
+    if KINDS[start.kind].tried is None:
+        first = anchored(comparison)
+        start = first.key if first is not None else Key(start.name, "per_capita", {})
+    kind, params = KINDS[start.kind].tried(**start.params)
+    data = payload(variants(adopted, Key(adopted.key.name, kind, params), steps=steps), words)
     data.pop("command")
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     ident = "lkt-x-" + hashlib.sha256(text.encode()).hexdigest()[:10]

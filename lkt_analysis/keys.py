@@ -230,6 +230,11 @@ def _percent(value: object) -> str:
     return no.percent(as_fraction(value))
 
 
+def _everyone(members: pd.DataFrame) -> dict[str, object]:
+    """How many the members are, and the one member's name where there is only one (it pays everything)."""
+    return {"count": len(members), "only": _name(members, members["code"].iloc[0]) if len(members) == 1 else ""}
+
+
 @dataclass(frozen=True)
 class Kind:
     """A kind of key, everything about it in one place.
@@ -245,6 +250,9 @@ class Kind:
             ``"codes"`` (a list) or ``"weights"`` (a table of code and weight).
         explore: Whether the explorer offers the kind to every project (its words: ``explore.kind.KIND`` in the
             catalogue); the others it offers only to a project with a key of that kind.
+        tried: The same key as one of the two kinds a reader of the comparison report can try ("prøv sjølv":
+            ``anchor_plus_fixed`` and ``fixed_plus_per_capita``), the same shares exactly: that kind and its
+            parameters, from the key's; ``None`` where it is neither (an age group, named members, weights).
     """
 
     shares: Callable[..., Shares]
@@ -252,6 +260,7 @@ class Kind:
     linear: tuple[str, ...] = ()
     places: Mapping[str, str] = field(default_factory=dict)
     explore: bool = False
+    tried: Callable[..., tuple[str, dict[str, object]]] | None = None
 
     @property
     def parameters(self) -> list[str]:
@@ -263,19 +272,24 @@ KINDS: dict[str, Kind] = {
     "anchor": Kind(
         anchor,
         lambda m, w, *, code, share: {"anchor": _name(m, code), "share": _percent(share), "count": len(m) - 1},
-        linear=("share",), places={"code": "code"}, explore=True),
-    "per_capita": Kind(per_capita, lambda m, w: {"count": len(m)}, explore=True),
-    "equal": Kind(equal, lambda m, w: {"count": len(m)}, explore=True),
+        linear=("share",), places={"code": "code"}, explore=True,
+        tried=lambda *, code, share: ("anchor_plus_fixed", {"code": code, "share": share, "fixed": 0})),
+    "per_capita": Kind(per_capita, lambda m, w: _everyone(m), explore=True,
+                       tried=lambda: ("fixed_plus_per_capita", {"fixed": 0})),
+    "equal": Kind(equal, lambda m, w: _everyone(m), explore=True,
+                  tried=lambda: ("fixed_plus_per_capita", {"fixed": 1})),
     "fixed_plus_per_capita": Kind(
-        fixed_plus_per_capita, lambda m, w, *, fixed: {"fixed": _percent(fixed), "count": len(m)},
-        linear=("fixed",), explore=True),
+        fixed_plus_per_capita, lambda m, w, *, fixed: {"fixed": _percent(fixed), **_everyone(m)},
+        linear=("fixed",), explore=True, tried=lambda *, fixed: ("fixed_plus_per_capita", {"fixed": fixed})),
     "anchor_plus_fixed": Kind(
         anchor_plus_fixed,
         lambda m, w, *, code, share, fixed: {"anchor": _name(m, code), "share": _percent(share),
                                              "fixed": _percent(fixed), "count": len(m) - 1},
-        linear=("share", "fixed"), places={"code": "code"}, explore=True),
+        linear=("share", "fixed"), places={"code": "code"}, explore=True,
+        tried=lambda **params: ("anchor_plus_fixed", params)),
     "target_group": Kind(target_group, lambda m, w, *, age_group: {"band": w.age(age_group)}, explore=True),
-    "members_only": Kind(members_only, lambda m, w, *, codes: {"names": no.join([_name(m, c) for c in codes])},
+    "members_only": Kind(members_only, lambda m, w, *, codes: {"names": no.join([_name(m, c) for c in codes]),
+                                                                "count": len(codes)},
                          places={"codes": "codes"}),
     "weights": Kind(weights, lambda m, w, *, weights: {"weights": no.join(
         [f"{_name(m, c)} {_percent(part)}" for c, part in weights.items()])}, places={"weights": "weights"}),

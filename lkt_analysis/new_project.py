@@ -89,8 +89,8 @@ def create_project(
         short_name: What output file names begin with (default: the folder's name).
         codes: The municipalities, by 4-digit code (default: those of the bundled register that exist
             on 1 January of the budget year: today's 18 around Bergen).
-        key: The adopted key (default: Bergen 50 %, the rest by population, if Bergen is a member; else
-            by population alone).
+        key: The adopted key (default: Bergen 50 %, the rest by population, if Bergen is one of several
+            members; else by population alone). An anchor needs others to share the rest.
         year: The first budget year (default: next year).
         language: The written standard of its reports and workbooks: ``"nn"`` (nynorsk, as most councils
             around Bergen write) or ``"nb"`` (bokmål).

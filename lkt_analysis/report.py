@@ -224,15 +224,21 @@ def split_explained(result: Distribution) -> str:
         [w("report.split.part", amount=no.kroner(amount), party=party) for party, amount in parts.items()]))
 
 
+def split_section(result: Distribution) -> Html:
+    """The heading and words of the chart of who carries the new cost; nothing in a year without new cost (the
+    introduction says so)."""
+    return section(result, "split") if result.posts["amount_nok"].any() else Html("")
+
+
 @charts
-def split_chart(result: Distribution) -> Chart | None:
+def split_chart(result: Distribution) -> Chart | Html:
     """The year's new cost by group and by financing party, side by side, with what makes up the municipalities'
-    part in words; ``None`` for a year without new cost."""
+    part in words; nothing in a year without new cost."""
     from matplotlib.ticker import MaxNLocator
 
     w, posts = _w(result), result.posts
     if not posts["amount_nok"].any():
-        return None
+        return Html("")
     by_group = posts.groupby("group")["amount_nok"].sum().rename(
         {HOSPITALS: w("report.split.specialist_health_service"), MUNICIPALITIES: w("report.split.municipalities")})
     by_party = posts.groupby("financed_by")["amount_nok"].sum()

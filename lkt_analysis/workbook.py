@@ -218,7 +218,7 @@ def _table_sheet(sheet: Worksheet, name: str, title: Sequence[str], frame: pd.Da
                  wrap: Sequence[str] = ()) -> int:
     """A title block, then ``frame``'s ``columns`` as a table with its heading row and filter; the print set up
     for A4 (title and page numbers in the header and footer); returns the first data row's number."""
-    sheet.title = re.sub(r"[][\\/:*?]", "-", name)[:31]  # what Excel allows in a sheet's name ("2027/28": "2027-28")
+    sheet.title = re.sub(r"[][\\/:*?]", "-", name)[:31].strip("'")  # as Excel takes it: "2027/28" as "2027-28"
     widths = [width for _, width, _ in columns.values()]
     last = get_column_letter(len(columns))
     for line, text in enumerate(title, start=1):

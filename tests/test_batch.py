@@ -280,6 +280,25 @@ def test_unchanged_reports_are_skipped_and_stale_ones_marked(tmp_path, project_d
     assert "utdatert" in rows[0][1] and "siste køyring" in rows[1][1] and "alternativ, ikkje vedteken" in rows[1][1]
 
 
+def test_a_page_without_a_chart_to_draw_shows_no_trace_of_it(tmp_path, project_dir):
+    """A year without new cost, a comparison of keys without an anchor: the charts are left out, not "None"."""
+    from conftest import HB, KOM, write_budget
+
+    write_budget(project_dir / "lkt_budget.xlsx", [["1", "Leder", 2018, 100, None, HB],  # synthetic
+                                                   ["2", "Team", 2019, 100, "x", KOM]])
+    path = project_dir / "lkt_project.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('key = "bergen_50"', 'key = "per_capita"'),
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    [report] = run_reports(path, years=[2019], out=out)
+    [comparison] = run_reports(path, years=[2018], keys=["equal"], compare=True, out=out)
+    for outcome in (report, comparison):
+        page = (out / outcome.files["html"]).read_text(encoding="utf-8")
+        assert outcome.error is None and not re.search(r">\s*None\s*<", page)
+    page = (out / report.files["html"]).read_text(encoding="utf-8")
+    assert "Ingen ny kostnad til fordeling 2019" in page and "Kven ber kostnaden" not in page
+
+
 def test_an_attachment_whose_years_changed_is_removed_once_no_report_names_it(tmp_path, project_dir):
     """A budget year joins the decision: the attachment of the old years goes, lest it be sent."""
     out, project_file = tmp_path / "out", project_dir / "lkt_project.toml"
@@ -390,7 +409,7 @@ def test_an_interrupted_batch_stops_cleanly(tmp_path, signal_name, to_group):
 
     out = tmp_path / "out"
     before = _processes("ipykernel_launcher", str(out))
-    batch = subprocess.Popen([sys.executable, "-m", "lkt_analysis.cli", "report", "--years", "2018", "2019",
+    batch = subprocess.Popen([sys.executable, "-m", "lkt_analysis", "report", "--years", "2018", "2019",
                               "--keys", *KEYS, "--jobs", "2", "--out", str(out)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 60

@@ -227,7 +227,7 @@ def test_installed_without_e_it_works_in_the_current_folder_and_never_writes_int
     env = {**__import__("os").environ, "PYTHONPATH": str(site)}
 
     def lkt_(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "lkt_analysis.cli", *args], cwd=here, env=env,
+        return subprocess.run([sys.executable, "-m", "lkt_analysis", *args], cwd=here, env=env,
                               capture_output=True, text=True)
 
     missing = lkt_("allocate", "--year", "2019")
@@ -262,6 +262,18 @@ def test_every_command_takes_paths_relative_to_the_current_folder(tmp_path, monk
     assert main(["allocate", "--year", "2018", "--project", "../mine/prosjekt æøå/lkt_project.toml"]) == 0
     # an output without --output goes under the current folder too, never into the checkout
     assert (tmp_path / "elsewhere" / "data" / "processed" / "lkt_allocation_2018_bergen_50.csv").is_file()
+
+
+def test_a_key_name_makes_a_safe_default_file_name(project_dir, tmp_path, monkeypatch):
+    """A key named like a path (from a project file) stays in the output folder's file name."""
+    path = project_dir / "lkt_project.toml"
+    path.write_text(path.read_text(encoding="utf-8") + '\n[keys."../x"]\nkind = "anchor"\ncode = "1201"\n'
+                    'share = 0.4\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["allocate", "--year", "2019", "--key", "../x", "--project", str(path)]) == 0
+    assert main(["sweep", "--year", "2019", "--key", "../x", "--vary", "share=0:1:0.5", "--project", str(path)]) == 0
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.csv") if project_dir not in p.parents)
+    assert written == ["data/processed/lkt_allocation_2019_.._x.csv", "data/processed/lkt_sweep_2019_.._x.csv"]
 
 
 def test_paths_in_a_project_file_are_relative_to_it_and_may_lead_outside_its_folder(tmp_path):

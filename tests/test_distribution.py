@@ -26,6 +26,8 @@ def test_the_years_of_a_decision_come_together(project):
 
 
 def test_only_the_adopted_key_as_adopted_is_adopted(project):
-    adopted = lkt.Key("bergen_50", "anchor", {"code": "1201", "share": 0.3})  # the name, other parameters
-    assert lkt.distribute(project, 2019).adopted and not lkt.distribute(project, 2019, adopted).adopted
+    changed = lkt.Key("bergen_50", "anchor", {"code": "1201", "share": 0.3})  # the name, other parameters
+    other_kind = lkt.Key("bergen_50", "anchor_plus_fixed", {"code": "1201", "share": 0.5, "fixed": 0})  # same shares
+    assert lkt.distribute(project, 2019).adopted and not lkt.distribute(project, 2019, changed).adopted
+    assert not lkt.distribute(project, 2019, other_kind).adopted
     assert not lkt.distribute(project, 2019, "per_capita").adopted

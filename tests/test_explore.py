@@ -186,6 +186,24 @@ def test_tryout_without_an_anchor_varies_a_fixed_part(project_dir):
     assert data["references"][0]["label"] == "Etter folketal, alle kommunane"  # starts at the adopted key
 
 
+@pytest.mark.parametrize("adopted, start", [
+    ("equal", "100\xa0%"),  # equal shares: all of it split equally
+    ("children_0_17", "50\xa0%"),  # an age group is no key to try: it starts at the first anchor's
+])
+def test_tryout_starts_where_the_adopted_key_is_and_compares_against_it(project_dir, adopted, start):
+    path = project_dir / "lkt_project.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('key = "bergen_50"', f'key = "{adopted}"'),
+                    encoding="utf-8")
+    project = lkt.load_project(path)
+    data = _tryout_data(lkt.compare(project, 2019, ["per_capita", "bergen_50"]))
+    started = [p["labels"][p["start"]] for p in data["params"]]
+    assert started[0] == start and data["references"][0]["label"] == lkt.distribute(project, 2019).key_label
+    counts = [len(p["values"]) for p in data["params"]]
+    at_start = decode(data["amounts"], 24, counts)[np.ravel_multi_index([p["start"] for p in data["params"]], counts)]
+    # equal shares are a key to try: it starts at exactly the adopted key's amounts; an age group is not
+    assert (at_start.tolist() == data["references"][0]["amounts"]) == (adopted == "equal")
+
+
 def test_tryout_is_against_the_adopted_key_whatever_the_comparisons_reference(project):
     data = _tryout_data(lkt.compare(project, 2019, ["per_capita"], "equal"))
     assert data["references"][0]["label"] == lkt.distribute(project, 2019).key_label  # Bergen 50 %, ...

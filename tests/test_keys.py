@@ -127,9 +127,12 @@ def test_sentences_count_right_for_one_two_and_many_municipalities(members):
     anchor = Key("k", "anchor", {"code": "0001", "share": 0.4})
     assert describe(two, anchor, "nn") == "Aby betalar 40\xa0%; den andre kommunen betalar resten."
     assert describe(members, anchor, "nb").endswith("mellom de 3 andre kommunene.")
-    assert describe(one, Key("k", "per_capita"), "nn") == "Den eine kommunen betalar alt."
-    assert describe(one, Key("k", "equal"), "nb") == "Den ene kommunen betaler alt."
+    assert describe(one, Key("k", "per_capita"), "nn") == "Aby betalar alt."  # a municipality, or a hospital trust
+    assert describe(one, Key("k", "equal"), "nb") == "Aby betaler alt."
     assert describe(members, Key("k", "equal"), "nn") == "Fordelt likt mellom dei 4 kommunane."
+    assert describe(members, Key("k", "members_only", {"codes": ["0001"]}), "nn") == (
+        "Berre Aby betalar; dei andre betalar ikkje.")
+    assert label(one, Key("k", "anchor", {"code": "0001", "share": 1}), "nb") == "Bare Aby"
 
 
 def test_a_variant_is_named_after_its_change_and_loses_the_written_words():
@@ -154,6 +157,18 @@ def test_linear_parameters_are_linear(kind, params, members, a, b, t):
     for name in KINDS[kind].linear:
         at = {x: shares(members, variant(Key("k", kind, params), {name: x})) for x in (a, b, (1 - t) * a + t * b)}
         assert (at[(1 - t) * a + t * b] == at[a] * (1 - t) + at[b] * t).all()
+
+
+@pytest.mark.parametrize("kind, params", [
+    ("anchor", {"code": "1000", "share": Fraction(2, 5)}), ("per_capita", {}), ("equal", {}),
+    ("fixed_plus_per_capita", {"fixed": Fraction(3, 10)}),
+    ("anchor_plus_fixed", {"code": "1000", "share": Fraction(1, 2), "fixed": Fraction(1, 5)})])
+@given(members=members_strategy(min_size=2))
+def test_a_key_to_try_has_the_same_shares_as_the_key_it_stands_for(kind, params, members):
+    """What "prøv sjølv" rests on: it starts at the adopted key, as a kind the reader can try."""
+    tried, tried_params = KINDS[kind].tried(**params)
+    assert tried in ("anchor_plus_fixed", "fixed_plus_per_capita")
+    assert (shares(members, Key("k", tried, tried_params)) == shares(members, Key("k", kind, params))).all()
 
 
 @pytest.mark.parametrize("key", [KEYS[0], KEYS[1], KEYS[3], KEYS[4], KEYS[5], KEYS[6]], ids=lambda k: k.name)

@@ -59,12 +59,16 @@ def test_options_choose_the_municipalities_and_the_key(tmp_path, capsys):
     result = lkt.distribute(lkt.load_project(tmp_path / "b" / "project.toml"), max(lkt.load_project(
         tmp_path / "b" / "project.toml").years))
     assert result.key_label == "Bjørnafjorden 25\xa0%, resten etter folketal"
+    assert main(["new", str(tmp_path / "c"), "--municipalities", "4601", "--year", "2026"]) == 0  # Bergen alone
+    result = lkt.distribute(lkt.load_project(tmp_path / "c" / "project.toml"), 2026)
+    assert result.key.kind == "per_capita" and result.key_text == "Bergen betalar alt."
 
 
 @pytest.mark.parametrize("args, message", [
     (["--municipalities", "4601", "9999"], "--municipalities: 9999 not among the municipalities"),
     (["--anchor", "4624", "--municipalities", "4601", "4631"], "--anchor 4624 is not one of the project's"),
     (["--fixed", "1.5"], "fixed part 150\xa0% must lie between 0 and 100\xa0%"),
+    (["--anchor", "4601", "--municipalities", "4601"], "needs other municipalities to share the rest"),
 ])
 def test_wrong_options_are_one_line_and_leave_nothing(tmp_path, capsys, args, message):
     assert main(["new", str(tmp_path / "p"), *args]) == 2

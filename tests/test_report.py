@@ -48,5 +48,6 @@ def test_a_year_the_municipalities_pay_nothing_of_or_without_new_cost_still_make
     project = lkt.load_project(project_dir / "lkt_project.toml")
     only_hospitals, covered = lkt.distribute(project, 2018), lkt.distribute(project, 2019)
     assert lkt.report.split_chart(only_hospitals).caption == "Kommunane betalar ingenting av den nye kostnaden."
-    assert lkt.report.split_chart(covered) is None  # nothing to draw: the report says there is no new cost
+    assert lkt.report.split_chart(covered) == "" and lkt.report.split_section(covered) == ""  # nothing to show
+    assert "Kven ber kostnaden" in lkt.report.split_section(only_hospitals)
     assert "ingen ny kostnad" in lkt.report.introduction(covered).plain().lower()

@@ -59,7 +59,7 @@ def test_a_killed_batch_leaves_no_process_and_moves_nothing_more(tmp_path, after
     mark = f"LKT_TEST_BATCH={uuid.uuid4().hex}"
     out = tmp_path / "out"
     batch = subprocess.Popen(
-        [sys.executable, "-m", "lkt_analysis.cli", "report", "--years", "2018", "2019", "--keys", "bergen_50",
+        [sys.executable, "-m", "lkt_analysis", "report", "--years", "2018", "2019", "--keys", "bergen_50",
          "equal", "per_capita", "--jobs", "2", "--out", str(out)],
         env={**os.environ, mark.split("=")[0]: mark.split("=")[1]}, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL)

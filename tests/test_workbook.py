@@ -1,6 +1,8 @@
 """The workbooks (lkt_analysis.workbook): the attachment each municipality adopts, the invoicing list and the
 comparison of keys, read back as Excel would."""
 
+import re
+
 import pytest
 from openpyxl import load_workbook
 
@@ -94,13 +96,19 @@ def test_an_alternative_says_so_on_every_sheet_and_has_no_decision(books):
         assert any("Den vedtekne nøkkelen er «Bergen 50 %" in str(c.value) for c in sheet["A"][:9])
 
 
-def test_a_year_label_with_characters_a_sheet_name_cannot_hold(project_dir, tmp_path):
+@pytest.mark.parametrize("label", ["2019/20", "budsjett 2019'"])  # the second: sheet names would end in '
+
+def test_a_year_label_with_characters_a_sheet_name_cannot_hold(project_dir, tmp_path, label):
     from lkt_analysis.workbook import write_allocation_workbook, write_comparison_workbook
 
     path = project_dir / "lkt_project.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace('label = "2019"', 'label = "2019/20"'), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace('label = "2019"', f'label = "{label}"'), encoding="utf-8")
     project = lkt.load_project(path)
     write_comparison_workbook(tmp_path / "c.xlsx", lkt.compare(project, 2019, ["per_capita"]))
     write_allocation_workbook(tmp_path / "a.xlsx", lkt.distribute(project, 2019))
-    assert "Beløp per nøkkel 2019-20" in load_workbook(tmp_path / "c.xlsx").sheetnames
-    assert load_workbook(tmp_path / "a.xlsx").worksheets[0].title.endswith("2019-20")
+    names = load_workbook(tmp_path / "c.xlsx").sheetnames + load_workbook(tmp_path / "a.xlsx").sheetnames
+    for name in names:  # as Excel takes them, or it "repairs" the file
+        assert 0 < len(name) <= 31 and not re.search(r"[][:*?/\\]", name) and name[0] != "'" != name[-1], name
+    assert len({n.lower() for n in load_workbook(tmp_path / "c.xlsx").sheetnames}) == 3
+    if label == "2019/20":
+        assert "Beløp per nøkkel 2019-20" in names and names[-1].endswith("2019-20")
