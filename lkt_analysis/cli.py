@@ -147,7 +147,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="one comparison report per year of --keys (default: every key) against the project's key")
     report.add_argument("--force", action="store_true", help="make every report again, even those unchanged")
     report.add_argument("--dry-run", action="store_true", help="only list the reports that would be made or skipped")
-    report.add_argument("--out", type=paths.user_path, default=paths.REPORTS,
+    report.add_argument("--out", type=paths.user_path, default=paths.CLI_REPORTS,
                         help="output folder (default: reports/ in the current folder)")
     report.add_argument("--set", dest="settings", action="append", default=[], metavar="PARAM=VALUE",
                         help="change a parameter of the key, e.g. --set share=0.4 (Bergen at 40 %%); repeatable")
@@ -180,7 +180,7 @@ def _allocate(args: argparse.Namespace) -> int:
     _warn_if_nothing_to_split(computed)
     result = computed.table
     name = f"{project.file_prefix}_allocation_{args.year}_{safe_name(computed.key.name)}.csv"
-    output = args.output or paths.DATA_PROCESSED / name
+    output = args.output or paths.CLI_PROCESSED / name
     if output.suffix.lower() == ".xlsx":
         write_allocation_workbook(output, computed)
     else:
@@ -283,7 +283,8 @@ def _sweep(args: argparse.Namespace) -> int:
             raise ParameterError(f"--vary '{item}' is not NAME=START:STOP:STEP, or names a parameter twice")
         vary[name.strip()] = grid_range(grid)
     key = _key(project, args.key)
-    output = args.output or paths.DATA_PROCESSED / f"{project.file_prefix}_sweep_{args.year}_{safe_name(key.name)}.csv"
+    default = f"{project.file_prefix}_sweep_{args.year}_{safe_name(key.name)}.csv"
+    output = args.output or paths.CLI_PROCESSED / default
     if output.suffix.lower() not in (".csv", ".xlsx"):
         raise ParameterError(f"--output {output}: write a .csv or an .xlsx file")
     table = sweep(project, args.year, key, vary)
