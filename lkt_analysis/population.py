@@ -8,10 +8,12 @@ group (``total`` plus bands such as ``0-17`` or ``67+``).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -178,18 +180,31 @@ def read_population(
 
 
 def _read_one(path: Path, age_groups: Sequence[str], codes: set[str] | None) -> pd.DataFrame:
-    """One file read, remembered for the file as it is (its size, times of change and inode): a program that
-    loads a project again reads an unchanged download once."""
+    """One file read, remembered by its content: a program that loads a project again, or a copy of it, parses
+    an unchanged download once."""
+    groups, chosen = tuple(age_groups), None if codes is None else frozenset(codes)
     try:
-        stat = path.stat()
+        content = _Content(path, path.suffix.lower(), hashlib.sha256(path.read_bytes()).digest())
     except OSError:
-        return _read_file(path, tuple(age_groups), None if codes is None else frozenset(codes))
-    return _read_file(path, tuple(age_groups), None if codes is None else frozenset(codes), stat.st_size,
-                      stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino).copy()
+        return _parse(path, groups, chosen)  # which names what is wrong
+    return _read_file(content, groups, chosen).copy()
+
+
+@dataclass(frozen=True)
+class _Content:
+    """A file to read, equal to any other of the same kind and content (SHA-256), wherever it is."""
+
+    path: Path = field(compare=False)
+    suffix: str
+    sha256: bytes
 
 
 @lru_cache(maxsize=32)
-def _read_file(path: Path, age_groups: tuple[str, ...], codes: frozenset[str] | None, *as_it_is: int) -> pd.DataFrame:
+def _read_file(content: _Content, age_groups: tuple[str, ...], codes: frozenset[str] | None) -> pd.DataFrame:
+    return _parse(content.path, age_groups, codes)
+
+
+def _parse(path: Path, age_groups: tuple[str, ...], codes: frozenset[str] | None) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix == ".json":
         single = _read_jsonstat(path)

@@ -81,6 +81,22 @@ def test_statistikkbanken_csv_semicolon_title_line_cp1252(tmp_path):
     _check(population.read_population(path))
 
 
+def test_a_file_is_read_by_its_content_wherever_it_is_and_whenever_it_changes(tmp_path):
+    """Read once per content: a copy gives the same figures, an edit (same size, same time) new ones."""
+    import os
+    import shutil
+
+    copy = tmp_path / "07459_Personer2019.csv"
+    shutil.copy(RAW / "ssb" / "07459_Personer2019.csv", copy)
+    first = population.read_population(copy)
+    assert first.equals(population.read_population(RAW / "ssb" / "07459_Personer2019.csv"))
+    stat = copy.stat()
+    copy.write_bytes(copy.read_bytes().replace(b"0101 Halden,0 years,245", b"0101 Halden,0 years,246"))
+    os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    halden = population.read_population(copy).query("code == '0101' and age_group == '0-17'")["population"]
+    assert int(halden.iloc[0]) == int(first.query("code == '0101' and age_group == '0-17'")["population"].iloc[0]) + 1
+
+
 def test_statistikkbanken_csv_comma_utf8_years_as_rows(tmp_path):
     lines = ["region,age,contents,year,Persons"]
     for region, age, x, y in _ssb_rows("{code} {name}"):

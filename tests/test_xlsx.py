@@ -295,6 +295,7 @@ def test_the_bundled_budget_reads_exactly_as_before():
     assert budget.read_budget(path)["amount_nok"].sum() == 710_000 + 2_760_000
 
 
+@pytest.mark.slow  # 38 000 rows written, then read by pandas and by us
 def test_a_population_download_saved_as_xlsx_reads_exactly_as_before(tmp_path):
     """The real 2022 download of all of Norway (38 000 rows), as Statistikkbanken's xlsx lays it out."""
     download = RAW / "ssb" / "07459_Personer2022.csv"
