@@ -51,4 +51,3 @@ def user_path(text: str | os.PathLike[str]) -> Path:
     if os.sep == "/" and "\\" in text and not os.path.lexists(text):
         text = text.replace("\\", "/")
     return Path(text)
-
