@@ -451,5 +451,3 @@ def _figure(width: float, height: float, labels: Sequence[Sequence[str]], *, top
         axes.append(figure.add_axes((x / width, bottom / height, each / width, 1 - (bottom + top) / height)))
         x += each + gap
     return figure, axes
-
-

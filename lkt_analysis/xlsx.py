@@ -339,4 +339,3 @@ def _number(value: int) -> str:
 
 def _size(size: int) -> str:
     return f"{_number(math.ceil(size / MB))} MB" if size >= MB else f"{_number(size)} bytes"
-
