@@ -22,6 +22,7 @@ from .project import HOSPITALS, MUNICIPALITIES
 from .text import words
 
 TEMPLATES = Path(__file__).parent / "templates"
+LINKS = (("html", "report"), ("xlsx", "workbook"), ("ipynb", "notebook"), ("json", "record"))  # file, its word
 
 
 def read_records(folder: str | Path) -> list[dict[str, Any]]:
@@ -69,33 +70,36 @@ def is_stale(record: Mapping[str, Any]) -> bool:
 
 def write_index(path: str | Path, records: Iterable[Mapping[str, Any]], *, latest: Set[str],
                 language: str, failed: Iterable[tuple[str, str]] = ()) -> Path:
-    """Write the index page in the written standard ``language``: ``records`` grouped by project, each project's
-    reports with its adopted key first, then the alternatives (marked) and the comparisons, each group newest
-    first; those of the ``latest`` batch marked, those whose inputs have changed marked out of date
-    (``is_stale``), and the runs of this batch that ``failed`` (stem, reason) on top."""
+    """Write the index page: ``records`` grouped by project, each project's reports with its adopted key first,
+    then the alternatives (marked) and the comparisons, each group newest first; those of the ``latest`` batch
+    marked, those whose inputs have changed marked out of date (``is_stale``), and the runs of this batch that
+    ``failed`` (stem, reason) on top. The page's own words are in the written standard ``language`` (the
+    batch's), each project's section in its own."""
     import jinja2
 
-    w = words(language)
-    links = (("html", w("index.report")), ("xlsx", w("index.workbook")), ("ipynb", w("index.notebook")),
-             ("json", w("index.record")))
-    projects: dict[str, list[dict[str, Any]]] = {}
+    projects: dict[str, dict[str, Any]] = {}
     for record in records:
         summary, totals = record["summary"], record["summary"]["totals"]
         name = record.get("project", {}).get("name") or next(iter(record["about"].values()), "")
+        section = projects.setdefault(name, {"language": record.get("language", language), "rows": []})
+        w = words(section["language"])
         adopted = summary.get("adopted")
-        projects.setdefault(name, []).append({
+        section["rows"].append({
             "order": 0 if adopted else 1 if adopted is False else 2,
             "made": w.date(record["made_at"]),
             "label": summary["label"], "key_label": summary["key_label"], "key_text": summary["key_text"],
             "total": no.kroner(sum(totals.values())), "hospitals": no.kroner(totals[HOSPITALS]),
             "municipalities": no.kroner(totals[MUNICIPALITIES]), "adopted": adopted,
             "latest": record["stem"] in latest, "stale": is_stale(record),
-            "links": [{"href": record["files"][ext], "text": text} for ext, text in links if ext in record["files"]],
+            "links": [{"href": record["files"][ext], "text": w(f"index.{kind}")} for ext, kind in LINKS
+                      if ext in record["files"]],
         })
-    for rows in projects.values():
-        rows.sort(key=lambda row: row["order"])  # stable: newest first within each group
+    for section in projects.values():
+        section["rows"].sort(key=lambda row: row["order"])  # stable: newest first within each group
+        section["w"] = words(section["language"])
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                                      trim_blocks=True, lstrip_blocks=True)
+    w = words(language)
     page = environment.get_template("index.html.j2").render(
         projects=projects, failed=[w("index.failed", stem=stem, reason=reason) for stem, reason in failed],
         w=w, language=language)

@@ -14,7 +14,7 @@ from lkt_analysis.cli import main
 def test_two_projects_share_a_reports_folder_without_relabelling_each_other(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     shutil.copytree(lkt.paths.DATA_RAW, tmp_path / "lkt")
-    assert main(["new", "annet", "--name", "Et annet prosjekt", "--short-name", "annet"]) == 0
+    assert main(["new", "annet", "--name", "Et annet prosjekt", "--short-name", "annet", "--language", "nb"]) == 0
     assert main(["report", "--project", "lkt/lkt_project.toml", "--years", "2019", "--out", "rapporter"]) == 0
     assert main(["report", "--project", "annet/project.toml", "--out", "rapporter"]) == 0
     capsys.readouterr()
@@ -25,6 +25,10 @@ def test_two_projects_share_a_reports_folder_without_relabelling_each_other(tmp_
     assert "utdatert</span>" not in index  # a report of one project is never checked against another's inputs
     headings = re.findall(r"<h2>(.*?)</h2>", index)
     assert headings == ["Et annet prosjekt", "LKT – Langvarige og koordinerte tenester"]
+    sections = re.findall(r'<section lang="(\w+)">\s*<h2>(.*?)</h2>(.*?)</section>', index, re.S)
+    assert [(language, name) for language, name, _ in sections] == [
+        ("nb", "Et annet prosjekt"), ("nn", "LKT – Langvarige og koordinerte tenester")]  # each in its own form
+    assert ">Laget<" in sections[0][2] and "siste kjøring" in sections[0][2] and ">Laga<" in sections[1][2]
 
     budget = tmp_path / "annet" / "budget.xlsx"  # a changed input of one project marks only its own reports
     from openpyxl import load_workbook
