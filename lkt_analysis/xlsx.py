@@ -26,16 +26,15 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.parsers import expat
 
 import pandas as pd
-from openpyxl import load_workbook
-from openpyxl.cell.cell import TYPE_ERROR, TYPE_NUMERIC
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.workbook import Workbook
 
 from .errors import InputError
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is read: a report kernel never reads one
+    from openpyxl.workbook.workbook import Workbook
 
 MB = 1_000_000
 EXCEL_ROWS = 1_048_576  # the last row any spreadsheet program writes
@@ -107,6 +106,8 @@ def read_rows(path: str | Path, *, bounds: Bounds, sheet: str | None = None) -> 
             passes a bound; one line naming the file, and the sheet, row and
             column where they apply.
     """
+    from openpyxl import load_workbook
+
     path = Path(path)
     try:
         handle = path.open("rb")
@@ -249,7 +250,21 @@ def _worksheet(workbook: Workbook, path: Path, sheet: str | None) -> Any:
 
 def _read_sheet(worksheet: Any, path: Path, bounds: Bounds) -> list[list[object]]:
     """The rows of a read-only worksheet, refused the moment its extent passes a bound."""
+    from openpyxl.cell.cell import TYPE_ERROR, TYPE_NUMERIC
+    from openpyxl.utils import get_column_letter
+
     title = worksheet.title
+
+    def value(cell: Any) -> object:
+        """A cell's value as pandas reads it: empty ``""``, an error NaN, a whole number ``int``."""
+        if cell.value is None:
+            return ""
+        if cell.data_type == TYPE_ERROR:
+            return math.nan
+        if cell.data_type == TYPE_NUMERIC:
+            whole = int(cell.value)
+            return whole if whole == cell.value else float(cell.value)
+        return cell.value
 
     def refuse(problem: str, row: int | None = None, column: int | None = None) -> InputError:
         return InputError(path, problem, sheet=title, row=row, column=column and get_column_letter(column))
@@ -274,7 +289,7 @@ def _read_sheet(worksheet: Any, path: Path, bounds: Bounds) -> list[list[object]
             raise refuse(f"the sheet goes on to column {get_column_letter(wide)}, beyond {_extent(bounds)}; "
                          "delete the columns right of the table (empty-looking ones too)", number, wide)
         cells += len(row)
-        values = [_value(cell) for cell in row]
+        values = [value(cell) for cell in row]
         while values and values[-1] == "":
             values.pop()
         if values:
@@ -285,19 +300,6 @@ def _read_sheet(worksheet: Any, path: Path, bounds: Bounds) -> list[list[object]
                          f"beyond {_extent(bounds)}", number)
     rows = [filled.get(number, []) for number in range(1, last + 1)]
     return [values + [""] * (width - len(values)) for values in rows]
-
-
-def _value(cell: Any) -> object:
-    """A cell's value as pandas reads it: empty ``""``, an error NaN, a whole number ``int``."""
-    value = cell.value
-    if value is None:
-        return ""
-    if cell.data_type == TYPE_ERROR:
-        return math.nan
-    if cell.data_type == TYPE_NUMERIC:
-        whole = int(value)
-        return whole if whole == value else float(value)
-    return value
 
 
 # --- the frame as pandas builds it ----------------------------------------------------------------

@@ -348,3 +348,14 @@ def test_small_and_odd_sheets_read_exactly_as_pandas_read_them(tmp_path, rows):
                                   pd.read_excel(path, sheet_name=budget.SHEET, dtype=object, engine="openpyxl"))
     pd.testing.assert_frame_equal(xlsx.read_text(path, bounds=population.XLSX_BOUNDS),
                                   pd.read_excel(path, header=None, dtype=str, keep_default_na=False))
+
+
+def test_the_package_imports_openpyxl_only_when_a_workbook_is_read_or_written():
+    """A report kernel reads no workbook: it should not pay openpyxl's import (about 70 ms) to start."""
+    import subprocess
+    import sys
+
+    code = ("import sys, lkt_analysis as lkt; print('openpyxl' in sys.modules); "
+            "lkt.load_project(lkt.paths.DEFAULT_PROJECT); print('openpyxl' in sys.modules)")  # its budget: a workbook
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["False", "True"]
