@@ -93,9 +93,9 @@ def run_reports(
                 notebook=notebook, compare=compare)
     notebook = Path(notebook or KINDS[runs[0].kind].notebook).absolute()
     out = Path(out).absolute()  # the kernels run in the notebooks' folder
-    _refuse_another_projects(runs, out)
-    done = {run.stem: _unchanged(run, out) for run in runs}
-    earlier = {run.stem: _record(out / f"{run.stem}.json") for run in runs}
+    earlier = {run.stem: _record(out / f"{run.stem}.json") for run in runs}  # each record read once
+    _refuse_another_projects(runs, earlier, out)
+    done = {run.stem: _unchanged(run, earlier[run.stem], out) for run in runs}
     if dry_run:
         return [Outcome(run, skipped=done[run.stem] is not None and not force) for run in runs]
     output_folder(out)
@@ -106,7 +106,7 @@ def run_reports(
                 for ext in ("html", "ipynb"):  # its workbook is complete, and may be another run's too
                     (out / f"{run.stem}.{ext}").unlink(missing_ok=True)
         # what is finished is read from disk: a worker may have finished its files just as the batch was stopped
-        finished = {run.stem for run in runs if _unchanged(run, out) is not None}
+        finished = {run.stem for run in runs if _unchanged(run, _record(out / f"{run.stem}.json"), out) is not None}
         records = read_records(out)
         _remove_superseded(out, [earlier[stem] for stem in finished], records)
         write_index(out / "index.html", records, latest=finished, language=runs[0].result.project.language,
@@ -215,12 +215,13 @@ def _stop(pool: ProcessPoolExecutor, futures: Sequence[Any]) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _refuse_another_projects(runs: Sequence[Run], out: Path) -> None:
-    """Refuse to write over the reports of another project that has the same short name."""
+def _refuse_another_projects(runs: Sequence[Run], records: Mapping[str, Mapping[str, Any] | None],
+                             out: Path) -> None:
+    """Refuse to write over the reports of another project that has the same short name (``records``: those in
+    ``out`` by stem)."""
     project = runs[0].result.project
     for run in runs:
-        record = _record(out / f"{run.stem}.json")
-        owner = (record or {}).get("project", {})
+        owner = (records[run.stem] or {}).get("project", {})
         if owner.get("file") not in (None, str(project.path)):
             raise OutputError(out / f"{run.stem}.html", f"is a report of the project '{owner.get('name')}' "
                               f"({owner['file']}); give this project another short_name in "
@@ -256,9 +257,8 @@ def _remove_superseded(out: Path, earlier: Sequence[Mapping[str, Any] | None],
                                          f"be removed ({err.strerror}): do not send it"), stacklevel=2)
 
 
-def _unchanged(run: Run, out: Path) -> dict[str, Any] | None:
-    """The record of ``run``'s outputs in ``out`` if they are all there and made from the same fingerprint."""
-    record = _record(out / f"{run.stem}.json")
+def _unchanged(run: Run, record: Mapping[str, Any] | None, out: Path) -> Mapping[str, Any] | None:
+    """``run``'s ``record`` if its outputs are all there in ``out`` and made from the same fingerprint."""
     if record is None or record.get("fingerprint") != run.fingerprint:
         return None
     if not all((out / name).is_file() for name in record.get("files", {}).values()):
@@ -373,7 +373,7 @@ def _write_outputs(run: Run, folder: Path, executed: Path, *, fast: bool = False
     files = {**{ext: f"{run.stem}.{ext}" for ext in ("html", "ipynb", "json")}, "xlsx": kind.workbook(run)}
     write_text(folder / files["html"], export_html(executed, run.result.title(), header=kind.header(run.result),
                                                    language=run.result.project.language, fast=fast))
-    summary = KINDS[run.kind].write(folder / files["xlsx"], run)
+    summary = kind.write(folder / files["xlsx"], run)
     record = {**run.record, "kind": run.kind, "summary": summary, "fingerprint": run.fingerprint, "files": files}
     write_text(folder / files["json"], json.dumps(record, ensure_ascii=False, indent=2) + "\n")
     return summary, files

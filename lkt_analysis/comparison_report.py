@@ -97,14 +97,14 @@ def keys_html(comparison: Comparison) -> Html:
 
 # --- tables ---------------------------------------------------------------------------------
 
-def wide_table(comparison: Comparison, value: str) -> pd.DataFrame:
+def wide_table(comparison: Comparison, value: str, *, total: bool = True) -> pd.DataFrame:
     """One row per municipality (most inhabitants first), one column per key (by name): ``amount_nok``,
-    ``diff_nok`` or ``nok_per_inhabitant``, as numbers; amounts and differences end with a total row named
-    as the catalogue says."""
+    ``diff_nok`` or ``nok_per_inhabitant``, as numbers; with ``total``, amounts and differences end with a
+    total row named as the catalogue says."""
     names = [r.key.name for r in comparison.results][1 if value == "diff_nok" else 0:]
     wide = comparison.table.pivot(index="code", columns="key", values=value)[names]
     wide = _order(comparison)[["code", "name", "population"]].merge(wide, left_on="code", right_index=True)
-    if value in ("amount_nok", "diff_nok"):
+    if total and value in ("amount_nok", "diff_nok"):
         total = {"code": "", "name": _w(comparison)("comparison.column.total"),
                  "population": int(wide["population"].sum()), **{n: wide[n].sum() for n in names}}
         wide = pd.concat([wide, pd.DataFrame([total])])

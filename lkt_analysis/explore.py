@@ -40,6 +40,7 @@ from .keys import KINDS, Key, variant
 from .outputs import made_at, save_workbook, write_csv
 from .population import AGE_GROUPS
 from .project import Project, municipal_key
+from .project import members as year_members
 from .sweep import Grid, as_grid, grid_range, sweep_table
 from .text import Words, words as catalogue
 from .version import __version__
@@ -118,7 +119,7 @@ def variants(base: Distribution, key: Key, *, steps: Mapping[str, str] = STEPS,
 def position(grid: Grid, value: object) -> int:
     """Where ``value`` is on ``grid``, or the nearest value there."""
     exact = as_fraction(value)
-    return int(np.argmin([abs(Fraction(int(n), grid.denominator) - exact) for n in grid.numerators]))
+    return int(np.argmin([abs(value - exact) for value in grid.fractions()]))
 
 
 def encode(amounts: np.ndarray, counts: Sequence[int]) -> str:
@@ -154,8 +155,8 @@ def payload(found: Variants, words: Words, *, reference: str | None = None) -> d
         "total": found.base.municipal_total,
         "params": [{"name": name, "title": _title(found.key, members, name, words),
                     "values": grid.floats().tolist(),
-                    "labels": [no.percent(Fraction(int(n), grid.denominator)) for n in grid.numerators],
-                    "plain": [_plain(Fraction(int(n), grid.denominator)) for n in grid.numerators],
+                    "labels": [no.percent(value) for value in grid.fractions()],
+                    "plain": [_plain(value) for value in grid.fractions()],
                     "start": position(grid, found.key.params[name])} for name, grid in found.grids.items()],
         "amounts": encode(found.amounts, [len(grid) for grid in found.grids.values()]),
         "anchor": members["code"].tolist().index(anchor) if anchor in set(members["code"]) else -1,
@@ -220,7 +221,7 @@ def explored_key(project: Project, year: int, kind: str, choice: Mapping[str, An
         raise ParameterError(f"unknown key kind '{kind}'; kinds: {', '.join(KINDS)}")
     own = next((municipal_key(project, name, year).params for name in project.municipal_keys()
                 if project.keys[name].kind == kind), {})
-    members = distribute(project, year).members.sort_values(["population", "code"], ascending=[False, True])
+    members = year_members(project, year).sort_values(["population", "code"], ascending=[False, True])
     defaults = {"code": municipal_key(project, None, year).anchor or members["code"].iloc[0],
                 "age_group": age_groups(project, year)[0], "codes": members["code"].iloc[:3].tolist()}
     params = {}
@@ -232,7 +233,7 @@ def explored_key(project: Project, year: int, kind: str, choice: Mapping[str, An
 
 def age_groups(project: Project, year: int) -> list[str]:
     """The age groups in the year's population data (``0-17``, ``67+``, ...)."""
-    members = distribute(project, year).members
+    members = year_members(project, year)
     found = dict.fromkeys([*AGE_GROUPS, *(k.age_group for k in project.keys.values() if k.age_group)])
     return [group for group in found if group != "total" and group in members.columns]
 
@@ -377,8 +378,8 @@ COLUMNS = {  # column, its words in the catalogue, width, Excel's number format
 }
 
 
-def export_table(key: Key, result: Distribution, reference: Distribution) -> pd.DataFrame:
-    """``result`` (the library's exact result for ``key``) against ``reference``, one row per municipality
+def export_table(result: Distribution, reference: Distribution) -> pd.DataFrame:
+    """``result`` (the library's exact result for the chosen key) against ``reference``, one row per municipality
     (largest first): ``code, name, population, reference, amount, diff, diff_pct, per_inhabitant``."""
     rows = result.municipalities.merge(reference.municipalities[["code", "amount_nok"]], on="code",
                                        suffixes=("", "_reference"), validate="1:1")
@@ -416,7 +417,7 @@ def export_file(found: Variants, key: Key, reference: Distribution, words: Words
         raise ParameterError(f"export as '{kind}': choose xlsx or csv")
     project, year = found.base.project, found.base.year
     result = distribute(project, year, key)
-    table = export_table(key, result, reference)
+    table = export_table(result, reference)
     named = _named(project, year, key)
     name = f"{project.file_prefix}_{year}_{named.name}.{kind}"
     with tempfile.TemporaryDirectory() as folder:
@@ -437,7 +438,7 @@ def _write_xlsx(path: Path, table: pd.DataFrame, found: Variants, key: Key, refe
     lines = [title, words("explore.export_key", key=describe(key, found.members, words)),
              words("explore.export_reference", reference=reference.key_label),
              words("explore.export_population", year=base.spec.population_year),
-             words("explore.export_made", date=words.date(made_at()), version=__version__)]
+             words("workbook.made", date=words.date(made_at()), version=__version__)]
     total = {"name": words("explore.total"), "population": int(table["population"].sum()),
              "reference": int(table["reference"].sum()), "amount": int(table["amount"].sum()),
              "diff": int(table["diff"].sum()),
@@ -522,7 +523,7 @@ def _style() -> str:
 
 def _grid(key: Key, name: str, step: str) -> Grid:
     regular = grid_range(step)
-    values = {Fraction(int(n), regular.denominator) for n in regular.numerators}
+    values = set(regular.fractions())
     return as_grid(sorted(values | {as_fraction(key.params[name])}), name)
 
 

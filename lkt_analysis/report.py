@@ -277,8 +277,7 @@ def decision_text(project: Project, name: str, amounts: Mapping[int, int]) -> st
         'Fedje kommune vil dekkja sin del av kostnadene med kr.\\xa0181 for 2018 og kr.\\xa02\\xa0455 for 2019'
     """
     w = words(project.language)
-    parts = no.join([w("decision.amount", amount=no.number(amount), year=year).replace("kr. ", f"kr.{no.NBSP}")
-                     for year, amount in amounts.items()])
+    parts = no.join([w("decision.amount", amount=no.number(amount), year=year) for year, amount in amounts.items()])
     return project.decision.replace("{municipality}", name).replace("{amounts}", parts)
 
 

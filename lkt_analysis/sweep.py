@@ -44,6 +44,10 @@ class Grid:
         """The values as floats, for display and CSV (never for rounding)."""
         return self.numerators / self.denominator
 
+    def fractions(self) -> list[Fraction]:
+        """The values exactly."""
+        return [Fraction(int(n), self.denominator) for n in self.numerators]
+
 
 def grid_range(text: str) -> Grid:
     """The values ``START:STOP:STEP`` as an exact grid, both ends included.

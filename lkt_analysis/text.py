@@ -77,7 +77,7 @@ def words(language: str) -> Words:
     if language not in LANGUAGES:
         raise ValueError(f"written standard '{language}' is neither 'nb' (bokmål) nor 'nn' (nynorsk)")
     catalogue: dict[str, str] = {}
-    for path in sorted([*FOLDER.glob(f"{language}.toml"), *(FOLDER / language).glob("*.toml")]):
+    for path in sorted((FOLDER / language).glob("*.toml")):
         texts = _flat(tomllib.loads(path.read_text(encoding="utf-8")))
         twice = set(texts) & set(catalogue)
         if twice:

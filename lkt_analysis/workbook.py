@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from . import norwegian as no
 from .compare import Comparison
+from .comparison_report import wide_table
 from .distribution import Distribution
 from .errors import ParameterError
 from .outputs import made_at, save_workbook
@@ -104,12 +105,11 @@ def _rounding_sheet(sheet: Worksheet, result: Distribution, block: Sequence[str]
              "floor": int(steps["floor"].sum()), "remainder": float(sum(steps["remainder"])),
              "extra": w("report.appendix.count", count=int(steps["extra"].sum())),
              "amount_nok": int(steps["amount_nok"].sum())}
-    columns: dict[str, Column] = {
-        "code": (w("workbook.column.code"), 12, "@"), "name": (w("workbook.column.name"), 15, "@"),
-        "basis": (w("workbook.column.basis"), 16, "@"), "percent": (w("workbook.column.percent"), 12, "0.000000%"),
-        "quota": (w("workbook.column.quota"), 15, "#,##0.0000"), "floor": (w("workbook.column.floor"), 12, WHOLE),
-        "remainder": (w("workbook.column.remainder"), 9, "0.0000"), "extra": (w("workbook.column.extra"), 11, "@"),
-        "amount_nok": (w("workbook.column.amount_nok"), 12, WHOLE)}
+    widths = {"code": (12, "@"), "name": (15, "@"), "basis": (16, "@"), "percent": (12, "0.000000%"),
+              "quota": (15, "#,##0.0000"), "floor": (12, WHOLE), "remainder": (9, "0.0000"), "extra": (11, "@"),
+              "amount_nok": (12, WHOLE)}
+    columns: dict[str, Column] = {name: (w(f"report.appendix.column.{name}"), width, form)  # the appendix's table
+                                  for name, (width, form) in widths.items()}
     rule = " ".join(filter(None, [sentence, rounding_text(result).plain()]))
     first = _table_sheet(sheet, w("workbook.rounding", year=result.year), [*block, rule], shown, columns, header, w)
     _rows(sheet, first + len(shown) + 2, pd.DataFrame([total]), columns, font=BOLD)
@@ -157,9 +157,7 @@ def write_comparison_workbook(path: str | Path, comparison: Comparison) -> Path:
     def heading(name: str) -> str:
         return w(f"comparison.workbook.column.{name}")
 
-    order = reference.members.sort_values(["population", "code"], ascending=[False, True])
-    wide = comparison.table.pivot(index="code", columns="key", values="amount_nok")
-    wide = order[["code", "name", "population"]].merge(wide, left_on="code", right_index=True)
+    wide = wide_table(comparison, "amount_nok", total=False)
     columns: dict[str, Column] = {"code": (heading("code"), 12, "@"), "name": (heading("name"), 15, "@"),
                                   "population": (heading("population"), 10, WHOLE),
                                   **{r.key.name: (r.key_label, 16, WHOLE) for r in comparison.results}}
